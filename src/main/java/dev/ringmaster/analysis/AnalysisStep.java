@@ -1,0 +1,5 @@
+package dev.ringmaster.analysis;
+
+import dev.ringmaster.definition.RolloutDefinition.Analysis;
+
+public record AnalysisStep(String rolloutId, String ring, Analysis analysis) {}

@@ -1,0 +1,58 @@
+package dev.ringmaster.analysis;
+
+import dev.ringmaster.definition.RolloutDefinition.Analysis;
+import dev.ringmaster.definition.RolloutDefinition.Metric;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Judges raw readings: a pure function shared by every metric source. Never promotes on silence: no canary data,
+ * too few samples or a control without data is INCONCLUSIVE, never a pass (and never a division by zero).
+ */
+public final class GateEvaluator {
+  private GateEvaluator() {}
+
+  /** @param readings by metric name; a metric missing here, or mapped to an error text in {@code errors}, is ERROR */
+  public static Measurement evaluate(Analysis analysis, Map<String, MetricReading> readings, Map<String, String> errors, Instant at) {
+    List<MetricVerdict> verdicts = new ArrayList<>();
+    Outcome overall = Outcome.PASSED;
+    for (Metric m : analysis.metrics()) {
+      MetricVerdict v = judge(analysis.minSamples(), m, readings.get(m.name()), errors.get(m.name()));
+      verdicts.add(v);
+      overall = overall.worst(v.outcome());
+    }
+    return new Measurement(at, overall, verdicts);
+  }
+
+  static MetricVerdict judge(long minSamples, Metric m, MetricReading r, String error) {
+    if (error != null || r == null) {
+      return new MetricVerdict(m.name(), null, null, null, m.failIf(), Outcome.ERROR, error == null ? "no reading" : error);
+    }
+    FailCondition condition = FailCondition.parse(m.failIf());
+    Outcome o;
+    String reason = null;
+    if (noData(r.canary())) {
+      o = Outcome.INCONCLUSIVE;
+      reason = "canary has no data";
+    } else if (m.samples() != null && noData(r.samples())) {
+      o = Outcome.INCONCLUSIVE;
+      reason = "samples query has no data";
+    } else if (m.samples() != null && r.samples() < minSamples) {
+      o = Outcome.INCONCLUSIVE;
+      reason = "fewer samples than minSamples " + minSamples;
+    } else if (condition.againstControl() && noData(r.control())) {
+      o = Outcome.INCONCLUSIVE;
+      reason = "control has no data";
+    } else {
+      double control = r.control() == null ? Double.NaN : r.control();
+      o = condition.fails(r.canary(), control) ? Outcome.FAILED : Outcome.PASSED;
+    }
+    return new MetricVerdict(m.name(), r.canary(), r.control(), r.samples(), condition.toString(), o, reason);
+  }
+
+  private static boolean noData(Double d) {
+    return d == null || d.isNaN() || d.isInfinite();
+  }
+}

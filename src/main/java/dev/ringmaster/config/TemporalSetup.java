@@ -1,0 +1,71 @@
+package dev.ringmaster.config;
+
+import dev.ringmaster.pipeline.RolloutSearchAttributes;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.temporal.api.enums.v1.IndexedValueType;
+import io.temporal.api.operatorservice.v1.AddSearchAttributesRequest;
+import io.temporal.api.operatorservice.v1.ListSearchAttributesRequest;
+import io.temporal.serviceclient.OperatorServiceStubs;
+import io.temporal.serviceclient.OperatorServiceStubsOptions;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.spring.boot.WorkerOptionsCustomizer;
+import io.temporal.worker.WorkerOptions;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+@Configuration(proxyBeanMethods = false)
+class TemporalSetup {
+  private static final Logger log = LoggerFactory.getLogger(TemporalSetup.class);
+
+  /**
+   * Against the Java test server a worker must not use sticky queues: with the default sticky timeout, a workflow
+   * whose worker died (or shut down) is never handed to another worker. Zero turns stickiness off there.
+   */
+  @Bean
+  WorkerOptionsCustomizer ringmasterWorkerOptions(
+      @Value("${ringmaster.temporal.sticky-queue-timeout-zero:false}") boolean stickyZero) {
+    return new WorkerOptionsCustomizer() {
+      @Override
+      public WorkerOptions.Builder customize(WorkerOptions.Builder options, String workerName, String taskQueue) {
+        return stickyZero ? options.setStickyQueueScheduleToStartTimeout(Duration.ZERO) : options;
+      }
+    };
+  }
+
+  /** Registers the typed search attributes before workers start (they start on ApplicationReadyEvent). */
+  @Bean
+  SmartInitializingSingleton registerSearchAttributes(WorkflowServiceStubs stubs,
+      @Value("${spring.temporal.namespace:default}") String namespace) {
+    return () -> {
+      OperatorServiceStubs operator = OperatorServiceStubs.newServiceStubs(
+          OperatorServiceStubsOptions.newBuilder().setChannel(stubs.getRawChannel()).validateAndBuildWithDefaults());
+      try {
+        var existing = operator.blockingStub()
+            .listSearchAttributes(ListSearchAttributesRequest.newBuilder().setNamespace(namespace).build())
+            .getCustomAttributesMap();
+        AddSearchAttributesRequest.Builder add = AddSearchAttributesRequest.newBuilder().setNamespace(namespace);
+        RolloutSearchAttributes.ALL.forEach(k -> {
+          if (!existing.containsKey(k.getName())) add.putSearchAttributes(k.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+        });
+        if (add.getSearchAttributesCount() > 0) {
+          operator.blockingStub().addSearchAttributes(add.build());
+          log.info("Registered search attributes {} in namespace {}", add.getSearchAttributesMap().keySet(), namespace);
+        }
+      } catch (StatusRuntimeException e) {
+        if (e.getStatus().getCode() != Status.Code.ALREADY_EXISTS) {
+          throw new IllegalStateException("cannot register Ringmaster's search attributes (RolloutService, RolloutVersion, "
+              + "RolloutPhase) in Temporal namespace '" + namespace + "': " + e.getStatus()
+              + ". Register them with: temporal operator search-attribute create --name RolloutPhase --type Keyword (and the others)", e);
+        }
+      } finally {
+        operator.shutdown();
+      }
+    };
+  }
+}

@@ -1,0 +1,35 @@
+package dev.ringmaster.connection;
+
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One entry of {@code ringmaster.connections}: a name the definitions refer to, the adapter {@code kind}, and the
+ * adapter's settings. Secrets are never settings: a setting ending in {@code -env} names the environment variable
+ * that holds the secret, read by {@link #secret(String)} inside the activity that needs it.
+ */
+public record Connection(String name, String kind, Map<String, String> settings) {
+  public Connection {
+    settings = Map.copyOf(settings);
+  }
+
+  public Optional<String> setting(String key) {
+    return Optional.ofNullable(settings.get(key)).filter(v -> !v.isBlank());
+  }
+
+  public String require(String key) {
+    return setting(key)
+        .orElseThrow(() -> new PermanentFailure("connection '" + name + "' (kind " + kind + ") needs the setting '" + key
+            + "' under ringmaster.connections." + name));
+  }
+
+  /** The secret named by setting {@code <key>-env}, from the environment; the message never contains the value. */
+  public String secret(String key) {
+    String variable = require(key + "-env");
+    String value = System.getenv(variable);
+    if (value == null || value.isBlank()) {
+      throw new PermanentFailure("connection '" + name + "': environment variable " + variable + " (" + key + ") is not set");
+    }
+    return value;
+  }
+}

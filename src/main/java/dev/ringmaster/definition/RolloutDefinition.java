@@ -1,0 +1,75 @@
+package dev.ringmaster.definition;
+
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A rollout definition ({@code workflows/<service>.yaml}) after loading and validation. Immutable; presets are
+ * already expanded into {@link Spec#rings()}, so the workflow never needs to know about presets. It travels into
+ * the workflow as input, which is why it holds connection names only, never secrets.
+ */
+public record RolloutDefinition(String apiVersion, String kind, Metadata metadata, Spec spec) {
+
+  public record Metadata(String service, String domain, String owner) {}
+
+  public record Spec(
+      String strategy,
+      Flag flag,
+      Migration migration,
+      Deploy deploy,
+      Analysis analysis,
+      List<Ring> rings,
+      Contract contract,
+      Notify notifications) {
+    public Spec {
+      rings = List.copyOf(rings);
+    }
+  }
+
+  public record Flag(String key, String connection, LocalDate expires) {}
+
+  /** Optional. {@code undo} is optional inside it: without it an expanded schema stays on rollback. */
+  public record Migration(String connection, String expand, String contract, String undo) {}
+
+  /** {@code target} is adapter-specific (namespace/deployment/container for Kubernetes, nothing for command). */
+  public record Deploy(String connection, Map<String, String> target) {
+    public Deploy {
+      target = Map.copyOf(target);
+    }
+  }
+
+  public record Analysis(
+      String connection,
+      Duration interval,
+      int failureLimit,
+      int inconclusiveLimit,
+      long minSamples,
+      List<Metric> metrics) {
+    public Analysis {
+      metrics = List.copyOf(metrics);
+    }
+  }
+
+  public record Metric(String name, String canary, String control, String samples, String failIf) {}
+
+  public record Ring(String name, Audience audience, Duration soak, Approval approval) {}
+
+  public record Contract(Approval approval) {}
+
+  public record Notify(Slack slack) {}
+
+  public record Slack(String channel) {}
+
+  public enum OnTimeout {
+    ROLLBACK,
+    HOLD
+  }
+
+  public record Approval(List<String> approvers, int quorum, Duration timeout, OnTimeout onTimeout) {
+    public Approval {
+      approvers = List.copyOf(approvers);
+    }
+  }
+}

@@ -1,0 +1,22 @@
+package dev.ringmaster.flags;
+
+import dev.ringmaster.definition.Audience;
+
+/**
+ * The release flag at a feature-flag provider. Every method is idempotent: an activity retried after a crash calls
+ * it again with the same arguments and must leave exactly the same state (one rule per ring, not two).
+ */
+public interface FlagProvider {
+
+  /** Turn the flag on for {@code cumulative}, the union of every ring up to and including {@code ring}. */
+  FlagChange enable(FlagTarget flag, String ring, Audience cumulative);
+
+  /** Turn the flag off for everyone in one provider call. The first compensation: it must be fast. */
+  FlagChange killSwitch(FlagTarget flag);
+
+  /** Remove the rules the rollout added, leaving the flag off. Runs after the kill switch on rollback. */
+  FlagChange removeRules(FlagTarget flag);
+
+  /** Contract cleanup: the feature is everyone's now, the flag is retired (archived / removed). */
+  FlagChange retire(FlagTarget flag);
+}

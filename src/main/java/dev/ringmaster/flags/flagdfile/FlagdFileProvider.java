@@ -1,0 +1,177 @@
+package dev.ringmaster.flags.flagdfile;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ringmaster.connection.PermanentFailure;
+import dev.ringmaster.definition.Audience;
+import dev.ringmaster.flags.FlagChange;
+import dev.ringmaster.flags.FlagProvider;
+import dev.ringmaster.flags.FlagTarget;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Writes the release flag into an OpenFeature flagd flag-definition file, which flagd (or the flagd provider in
+ * file mode) watches. Cohorts become {@code in} rules on context fields (tenants → {@code tenantId}, users →
+ * {@code targetingKey}, attributes → their own names); a percentage becomes {@code fractional} over
+ * {@code cat($flagd.flagKey, targetingKey)}, so the same user stays in the bucket as the ring grows.
+ * Every write replaces the file atomically (temp file + rename), so a reader never sees half a file, and rewrites
+ * the whole flag from the arguments, so calling a method twice leaves the same file (idempotent).
+ */
+final class FlagdFileProvider implements FlagProvider {
+  /** Weights are relative in flagd; scaling percents by 1000 keeps 0.1 % rings exact. */
+  static final int WEIGHT_SCALE = 1000;
+
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final JsonNodeFactory F = JsonNodeFactory.instance;
+  private final Path file;
+  private final String tenantField;
+
+  FlagdFileProvider(Path file, String tenantField) {
+    this.file = file;
+    this.tenantField = tenantField;
+  }
+
+  @Override
+  public FlagChange enable(FlagTarget flag, String ring, Audience cumulative) {
+    return write(flag, "enable ring " + ring, cumulative.describe(), f -> {
+      f.put("defaultVariant", cumulative.isEveryone() ? "on" : "off");
+      if (cumulative.isEveryone()) f.remove("targeting");
+      else f.set("targeting", targeting(cumulative));
+      metadata(f, flag).put("ring", ring);
+    });
+  }
+
+  @Override
+  public FlagChange killSwitch(FlagTarget flag) {
+    return write(flag, "kill switch", "nobody", f -> {
+      f.put("defaultVariant", "off");
+      f.remove("targeting");
+      metadata(f, flag).put("killedBy", flag.rolloutId());
+    });
+  }
+
+  @Override
+  public FlagChange removeRules(FlagTarget flag) {
+    return write(flag, "remove ring rules", "nobody", f -> {
+      f.put("defaultVariant", "off");
+      f.remove("targeting");
+      metadata(f, flag).remove("ring");
+    });
+  }
+
+  /** The feature is everyone's; the flag stays on (code still reads it until the next release) and is marked retired. */
+  @Override
+  public FlagChange retire(FlagTarget flag) {
+    return write(flag, "retire", "everyone", f -> {
+      f.put("defaultVariant", "on");
+      f.remove("targeting");
+      metadata(f, flag).put("retired", true);
+    });
+  }
+
+  private ObjectNode targeting(Audience a) {
+    ArrayNode cohorts = F.arrayNode();
+    if (!a.tenants().isEmpty()) cohorts.add(in(tenantField, a.tenants()));
+    if (!a.users().isEmpty()) cohorts.add(in("targetingKey", a.users()));
+    a.attributes().forEach((field, values) -> cohorts.add(in(field, values)));
+    ObjectNode percent = F.objectNode();
+    if (a.percent() > 0) {
+      int on = (int) Math.round(a.percent() * WEIGHT_SCALE);
+      ArrayNode args = percent.putArray("fractional");
+      args.addObject().putArray("cat")
+          .add(F.objectNode().put("var", "$flagd.flagKey"))
+          .add(F.objectNode().put("var", "targetingKey"));
+      args.addArray().add("on").add(on);
+      args.addArray().add("off").add(100 * WEIGHT_SCALE - on);
+    }
+    if (cohorts.isEmpty()) return percent;
+    ObjectNode cohortRule = cohorts.size() == 1 ? (ObjectNode) cohorts.get(0) : F.objectNode().set("or", cohorts);
+    ArrayNode branches = F.arrayNode().add(cohortRule).add("on");
+    branches.add(a.percent() > 0 ? percent : F.textNode("off"));
+    return F.objectNode().set("if", branches);
+  }
+
+  private static ObjectNode in(String field, List<String> values) {
+    ObjectNode rule = F.objectNode();
+    ArrayNode args = rule.putArray("in");
+    args.addObject().put("var", field);
+    ArrayNode list = args.addArray();
+    values.forEach(list::add);
+    return rule;
+  }
+
+  private static ObjectNode metadata(ObjectNode flagNode, FlagTarget flag) {
+    ObjectNode m = flagNode.with("metadata");
+    m.put("rolloutId", flag.rolloutId());
+    if (flag.owner() != null) m.put("owner", flag.owner());
+    if (flag.expires() != null) m.put("expires", flag.expires().toString());
+    return m;
+  }
+
+  private synchronized FlagChange write(FlagTarget flag, String action, String audience, Consumer<ObjectNode> change) {
+    long start = System.nanoTime();
+    try {
+      ObjectNode root = read();
+      ObjectNode flagNode = root.with("flags").with(flag.key());
+      flagNode.put("state", "ENABLED");
+      flagNode.set("variants", F.objectNode().put("on", true).put("off", false));
+      change.accept(flagNode);
+      byte[] bytes = JSON.writeValueAsBytes(root);
+      Path parent = file.toAbsolutePath().getParent();
+      Files.createDirectories(parent);
+      Path tmp = Files.createTempFile(parent, ".flags-", ".json.tmp");
+      try {
+        Files.write(tmp, bytes);
+        try {
+          Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+          Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+        }
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
+      return new FlagChange(flag.key(), action, audience, "sha256:" + sha256(bytes).substring(0, 12),
+          Duration.ofNanos(System.nanoTime() - start));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write flagd file " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private ObjectNode read() throws IOException {
+    if (!Files.exists(file) || Files.size(file) == 0) {
+      ObjectNode root = F.objectNode();
+      root.put("$schema", "https://flagd.dev/schema/v0/flags.json");
+      return root;
+    }
+    try {
+      var node = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
+      if (node instanceof ObjectNode o && (!o.has("flags") || o.get("flags").isObject())) return o;
+    } catch (IOException e) {
+      // fall through: a file we cannot parse is not ours to overwrite
+    }
+    throw new PermanentFailure("flagd file " + file + " exists but is not a flagd flag-definition file; refusing to overwrite it");
+  }
+
+  private static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

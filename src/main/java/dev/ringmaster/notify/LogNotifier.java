@@ -1,0 +1,22 @@
+package dev.ringmaster.notify;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/** Always on: every notification as one log line, so a local run shows progress without Slack. */
+@Component
+class LogNotifier implements Notifier {
+  private static final Logger log = LoggerFactory.getLogger("ringmaster.rollouts");
+
+  @Override
+  public boolean handles(Notification notification) {
+    return true;
+  }
+
+  @Override
+  public String post(Notification n, String threadRef) {
+    log.info("[{}] {} {}: {}", n.rolloutId(), n.kind(), n.service() + "@" + n.version(), n.text());
+    return threadRef == null ? "log:" + n.rolloutId() : threadRef;
+  }
+}

@@ -1,0 +1,8 @@
+package dev.ringmaster.pipeline;
+
+/** The task queue every Ringmaster worker polls; rollout workflows and all their activities run on it. */
+public final class TaskQueues {
+  public static final String ROLLOUTS = "ringmaster";
+
+  private TaskQueues() {}
+}
