@@ -26,7 +26,7 @@ public record Audience(
     return new Audience(List.of(), List.of(), Map.of(), percent);
   }
 
-  public boolean isEveryone() {
+  public boolean reachesEveryone() {
     return percent >= 100;
   }
 

@@ -57,6 +57,6 @@ final class ApprovalGate {
   }
 
   private static ApplicationFailure refuse(String type, String message) {
-    return ApplicationFailure.newNonRetryableFailure(message, type);
+    return ApplicationFailure.newNonRetryableFailure("[" + type + "] " + message, type);
   }
 }

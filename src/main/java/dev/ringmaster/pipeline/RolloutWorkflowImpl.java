@@ -69,6 +69,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
       // Cancelled from the Temporal UI or by a cancelled domain lease: undo in a scope the cancellation cannot reach.
       Workflow.newDetachedCancellationScope(() -> rollback(saga, "workflow cancelled")).run();
     }
+    steps.flushNotifications();
     return new RolloutResult(request.rolloutId(), st.state, st.message, st.snapshot());
   }
 
@@ -157,7 +158,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
         st.soakResult(i, null, "promoted by " + promotion.by() + "; gates ran once: " + m.describe());
         return;
       }
-      st.note("promotion by " + promotion.by() + " refused, the soak goes on: " + m.describe());
+      st.soakResult(i, null, "promotion by " + promotion.by() + " refused, the soak goes on: " + m.describe());
     }
   }
 

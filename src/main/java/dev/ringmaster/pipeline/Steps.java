@@ -39,6 +39,7 @@ final class Steps {
   private final FlagTarget flag;
   private final DeployTarget deployTarget;
   private String threadRef;
+  private final java.util.List<Promise<String>> notifications = new java.util.ArrayList<>();
 
   Steps(RolloutRequest request, RolloutState st) {
     this.request = request;
@@ -154,7 +155,17 @@ final class Steps {
     NotifyActivities notifier = stub(NotifyActivities.class, StepPolicies.notification());
     String ref = threadRef;
     Promise<String> posted = Async.function(notifier::announce, n, ref);
+    notifications.removeIf(Promise::isCompleted);
+    notifications.add(posted);
     if (ref == null) posted.thenApply(r -> threadRef = threadRef == null ? r : threadRef);
+  }
+
+  /**
+   * Before the workflow completes, give the last notifications a bounded time to finish, so "rolled back" and
+   * "succeeded" reach people instead of being dropped with the closed workflow.
+   */
+  void flushNotifications() {
+    Workflow.await(Duration.ofMinutes(2), () -> notifications.stream().allMatch(Promise::isCompleted));
   }
 
   /** A failed activity as a person reads it: which step, and the adapter's own message. */

@@ -49,8 +49,8 @@ final class FlagdFileProvider implements FlagProvider {
   @Override
   public FlagChange enable(FlagTarget flag, String ring, Audience cumulative) {
     return write(flag, "enable ring " + ring, cumulative.describe(), f -> {
-      f.put("defaultVariant", cumulative.isEveryone() ? "on" : "off");
-      if (cumulative.isEveryone()) f.remove("targeting");
+      f.put("defaultVariant", cumulative.reachesEveryone() ? "on" : "off");
+      if (cumulative.reachesEveryone()) f.remove("targeting");
       else f.set("targeting", targeting(cumulative));
       metadata(f, flag).put("ring", ring);
     });

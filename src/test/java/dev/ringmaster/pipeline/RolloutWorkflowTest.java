@@ -1,0 +1,328 @@
+package dev.ringmaster.pipeline;
+
+import static dev.ringmaster.support.TestDefinitions.APPROVAL;
+import static dev.ringmaster.support.TestDefinitions.WITH_ANALYSIS;
+import static dev.ringmaster.support.TestDefinitions.request;
+import static dev.ringmaster.support.TestDefinitions.threeRings;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.fail;
+
+import dev.ringmaster.analysis.Outcome;
+import dev.ringmaster.support.FakeActivities;
+import io.temporal.api.enums.v1.IndexedValueType;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.client.WorkflowUpdateException;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.testing.TestWorkflowExtension;
+import io.temporal.worker.Worker;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+@Timeout(120)
+class RolloutWorkflowTest {
+
+  @RegisterExtension
+  static final TestWorkflowExtension temporal = TestWorkflowExtension.newBuilder()
+      .registerWorkflowImplementationTypes(RolloutWorkflowImpl.class)
+      .registerSearchAttribute("RolloutService", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
+      .registerSearchAttribute("RolloutVersion", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
+      .registerSearchAttribute("RolloutPhase", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
+      .setDoNotStart(true)
+      .build();
+
+  private final FakeActivities activities = new FakeActivities();
+  private TestWorkflowEnvironment env;
+  private WorkflowClient client;
+  private Worker worker;
+
+  @BeforeEach
+  void setUp(TestWorkflowEnvironment env, WorkflowClient client, Worker worker) {
+    this.env = env;
+    this.client = client;
+    this.worker = worker;
+    worker.registerActivitiesImplementations(activities);
+    env.start();
+  }
+
+  private RolloutWorkflow start(RolloutRequest req) {
+    RolloutWorkflow wf = client.newWorkflowStub(RolloutWorkflow.class,
+        WorkflowOptions.newBuilder().setWorkflowId(req.rolloutId()).setTaskQueue(worker.getTaskQueue()).build());
+    WorkflowClient.start(wf::run, req);
+    return wf;
+  }
+
+  private static RolloutResult result(RolloutWorkflow wf) {
+    return WorkflowStub.fromTyped(wf).getResult(RolloutResult.class);
+  }
+
+  /** Lets (skipped) time pass a minute at a time until the rollout's status satisfies {@code condition}. */
+  private RolloutStatus awaitStatus(RolloutWorkflow wf, Predicate<RolloutStatus> condition, String what) {
+    for (int i = 0; i < 24 * 60; i++) {
+      RolloutStatus s = wf.status();
+      if (condition.test(s)) return s;
+      env.sleep(Duration.ofMinutes(1));
+    }
+    return fail("rollout never reached: " + what + "; last status " + wf.status());
+  }
+
+  /** Polls in real time: while an activity runs (a soak the double holds open) the test server does not skip time. */
+  private static RolloutStatus awaitRealTime(RolloutWorkflow wf, Predicate<RolloutStatus> condition, String what) {
+    long deadline = System.currentTimeMillis() + 30_000;
+    while (System.currentTimeMillis() < deadline) {
+      RolloutStatus s = wf.status();
+      if (condition.test(s)) return s;
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    return fail("rollout never reached: " + what + "; last status " + wf.status());
+  }
+
+  private RolloutStatus awaitPhase(RolloutWorkflow wf, Phase phase) {
+    return awaitStatus(wf, s -> s.phase() == phase, "phase " + phase);
+  }
+
+  private static String refusal(Runnable update) {
+    try {
+      update.run();
+    } catch (WorkflowUpdateException e) {
+      Refusal r = Refusal.of(e).orElseThrow(() -> new AssertionError("not a refusal: " + chain(e), e));
+      return r.type() + ": " + r.message();
+    }
+    return fail("the update was accepted");
+  }
+
+  private static String chain(Throwable t) {
+    StringBuilder sb = new StringBuilder();
+    for (; t != null; t = t.getCause()) sb.append(" <- ").append(t.getClass().getSimpleName()).append(": ").append(t.getMessage());
+    return sb.toString();
+  }
+
+  @Test
+  void happyPathGoesThroughThreeRingsWithAnApprovalAndRetiresTheFlag() {
+    RolloutWorkflow wf = start(request(threeRings(APPROVAL), "1.4.2", "dave"));
+    RolloutStatus waiting = awaitPhase(wf, Phase.AWAITING_APPROVAL);
+    assertThat(waiting.awaiting()).isEqualTo("canary");
+    assertThat(waiting.rings().get(0).state()).isEqualTo("DONE");
+
+    ApprovalReceipt receipt = wf.approve(Decision.of("alice", "gates look fine", "rest"));
+    assertThat(receipt.approvals()).isEqualTo(1);
+
+    RolloutResult r = result(wf);
+    assertThat(r.state()).isEqualTo(State.SUCCEEDED);
+    assertThat(r.status().phase()).isEqualTo(Phase.SUCCEEDED);
+    assertThat(r.status().pastPointOfNoReturn()).isTrue();
+    assertThat(r.status().previousVersion()).isEqualTo("1.4.1");
+    assertThat(r.status().approvals()).extracting(ApprovalRecord::by, ApprovalRecord::decision).containsExactly(
+        org.assertj.core.groups.Tuple.tuple("alice", "APPROVED"));
+    assertThat(activities.changes()).containsExactly(
+        "DeployVersion 1.4.2",
+        "EnableRing internal tenants [acme-internal]",
+        "EnableRing canary tenants [acme-internal] + 5%",
+        "EnableRing everyone tenants [acme-internal] + 100%",
+        "RetireFlag");
+  }
+
+  @Test
+  void rejectionTurnsTheFlagOffBeforeRedeployingThePreviousVersion() {
+    RolloutWorkflow wf = start(request(threeRings(APPROVAL), "1.4.2", "dave"));
+    awaitPhase(wf, Phase.AWAITING_APPROVAL);
+    wf.reject(Decision.of("bob", "error budget is burning", "rest"));
+
+    RolloutResult r = result(wf);
+    assertThat(r.state()).isEqualTo(State.ROLLED_BACK);
+    assertThat(r.status().rollbackReason()).contains("rejected by bob").contains("error budget is burning");
+    assertThat(activities.changes()).containsExactly(
+        "DeployVersion 1.4.2",
+        "EnableRing internal tenants [acme-internal]",
+        "EnableRing canary tenants [acme-internal] + 5%",
+        "KillSwitch", "RemoveRingRules", "RedeployPrevious 1.4.1");
+    assertThat(r.status().rings()).extracting(RingStatus::state).containsExactly("ROLLED_BACK", "ROLLED_BACK", "PENDING");
+  }
+
+  @Test
+  void approvalTimeoutWithOnTimeoutRollbackRollsBack() {
+    RolloutWorkflow wf = start(request(threeRings(APPROVAL), "1.4.2", "dave"));
+    awaitPhase(wf, Phase.AWAITING_APPROVAL);
+    env.sleep(Duration.ofHours(5));
+
+    RolloutResult r = result(wf);
+    assertThat(r.state()).isEqualTo(State.ROLLED_BACK);
+    assertThat(r.status().rollbackReason()).contains("approval of 'canary' timed out after 4h");
+    assertThat(activities.changes()).endsWith("KillSwitch", "RemoveRingRules", "RedeployPrevious 1.4.1");
+  }
+
+  @Test
+  void approvalTimeoutWithOnTimeoutHoldKeepsWaitingForADecision() {
+    RolloutWorkflow wf = start(request(threeRings("{ approvers: [alice], timeout: 4h, onTimeout: hold }"), "1.4.2", "dave"));
+    awaitPhase(wf, Phase.AWAITING_APPROVAL);
+    env.sleep(Duration.ofHours(30));
+
+    RolloutStatus held = wf.status();
+    assertThat(held.state()).isEqualTo(State.PAUSED);
+    assertThat(held.phase()).isEqualTo(Phase.AWAITING_APPROVAL);
+    assertThat(held.message()).contains("timed out").contains("holding");
+    assertThat(activities.changes()).doesNotContain("KillSwitch").doesNotContain("EnableRing everyone tenants [acme-internal] + 100%");
+
+    wf.approve(Decision.of("alice", "late but fine", "slack"));
+    assertThat(result(wf).state()).isEqualTo(State.SUCCEEDED);
+  }
+
+  @Test
+  void abortMidSoakRollsBackWithoutEnablingFurtherRings() {
+    RolloutWorkflow wf = start(request(threeRings(APPROVAL), "1.4.2", "dave"));
+    awaitStatus(wf, s -> s.phase() == Phase.SOAKING && s.currentRing() == 0, "soaking ring internal");
+    wf.abort(new OperatorAction("sre-on-call", "checkout latency alert"));
+
+    RolloutResult r = result(wf);
+    assertThat(r.state()).isEqualTo(State.ROLLED_BACK);
+    assertThat(r.status().rollbackReason()).isEqualTo("aborted by sre-on-call: checkout latency alert");
+    assertThat(activities.changes()).containsExactly(
+        "DeployVersion 1.4.2", "EnableRing internal tenants [acme-internal]", "KillSwitch", "RemoveRingRules", "RedeployPrevious 1.4.1");
+  }
+
+  @Test
+  void abortWhileAwaitingApprovalRollsBack() {
+    RolloutWorkflow wf = start(request(threeRings(APPROVAL), "1.4.2", "dave"));
+    awaitPhase(wf, Phase.AWAITING_APPROVAL);
+    wf.abort(new OperatorAction("sre-on-call", "freeze"));
+
+    RolloutResult r = result(wf);
+    assertThat(r.state()).isEqualTo(State.ROLLED_BACK);
+    assertThat(activities.changes()).endsWith("KillSwitch", "RemoveRingRules", "RedeployPrevious 1.4.1");
+    assertThat(r.status().approvals()).isEmpty();
+  }
+
+  @Test
+  void pauseHoldsTheRingPastItsSoakUntilResumed() {
+    RolloutWorkflow wf = start(request(threeRings(APPROVAL), "1.4.2", "dave"));
+    awaitStatus(wf, s -> s.phase() == Phase.SOAKING && s.currentRing() == 0, "soaking ring internal");
+    env.sleep(Duration.ofMinutes(20));
+    wf.pause(new OperatorAction("sre-on-call", null));
+    awaitStatus(wf, s -> s.state() == State.PAUSED, "paused");
+    env.sleep(Duration.ofHours(3));
+    assertThat(wf.status().state()).isEqualTo(State.PAUSED);
+    assertThat(activities.changes()).doesNotContain("EnableRing canary tenants [acme-internal] + 5%");
+
+    wf.resume(new OperatorAction("sre-on-call", null));
+    RolloutStatus soaking = awaitStatus(wf, s -> s.state() == State.RUNNING && s.phase() == Phase.SOAKING, "soaking again");
+    // The remaining ~40 minutes of the soak, not a fresh hour and not nothing.
+    assertThat(Duration.between(java.time.Instant.ofEpochMilli(env.currentTimeMillis()), soaking.rings().get(0).soakEndsAt()))
+        .isBetween(Duration.ofMinutes(35), Duration.ofMinutes(41));
+    awaitPhase(wf, Phase.AWAITING_APPROVAL);
+    wf.approve(Decision.of("alice", null, "rest"));
+    assertThat(result(wf).state()).isEqualTo(State.SUCCEEDED);
+  }
+
+  @Test
+  void promoteEndsTheSoakEarly() {
+    RolloutWorkflow wf = start(request(threeRings(APPROVAL).replaceFirst("soak: 1h", "soak: 24h"), "1.4.2", "dave"));
+    awaitStatus(wf, s -> s.phase() == Phase.SOAKING && s.currentRing() == 0, "soaking ring internal");
+    long started = env.currentTimeMillis();
+    wf.promote(new OperatorAction("release-manager", "verified by hand"));
+    awaitStatus(wf, s -> s.currentRing() == 1, "ring canary");
+    assertThat(Duration.ofMillis(env.currentTimeMillis() - started)).isLessThan(Duration.ofHours(1));
+    assertThat(wf.status().rings().get(0).verdict()).contains("promoted by release-manager");
+  }
+
+  @Test
+  void promoteWithGatesRunsThemOnceAndRefusesWhenTheyDoNotPass() {
+    activities.blockingSoaks.set(2);
+    activities.measurements.add(Outcome.FAILED);
+    RolloutWorkflow wf = start(request(WITH_ANALYSIS, "1.4.2", "dave"));
+    awaitRealTime(wf, s -> s.phase() == Phase.SOAKING, "soaking ring canary");
+    wf.promote(new OperatorAction("release-manager", null));
+    RolloutStatus refused = awaitRealTime(wf, s -> String.valueOf(s.rings().get(0).verdict()).contains("promotion by release-manager refused"), "promotion refused");
+    assertThat(refused.rings().get(0).verdict()).contains("FAILED: error-rate canary=0.03100");
+    assertThat(refused.phase()).isEqualTo(Phase.SOAKING);
+    assertThat(refused.currentRing()).isEqualTo(0);
+
+    awaitRealTime(wf, s -> s.phase() == Phase.SOAKING, "soaking ring canary again");
+    wf.promote(new OperatorAction("release-manager", null));
+    assertThat(result(wf).state()).isEqualTo(State.SUCCEEDED);
+    assertThat(activities.calls.stream().filter(c -> c.equals("MeasureGates canary")).count()).isEqualTo(2);
+    assertThat(wf.status().rings().get(0).verdict()).startsWith("promoted by release-manager; gates ran once: PASSED");
+  }
+
+  @Test
+  void aFailedGateMidSoakRollsBackBeforeTheSoakEnds() {
+    activities.soakVerdicts.add(Outcome.FAILED);
+    long started = env.currentTimeMillis();
+    RolloutResult r = result(start(request(WITH_ANALYSIS, "1.4.2", "dave")));
+
+    assertThat(r.state()).isEqualTo(State.ROLLED_BACK);
+    assertThat(r.status().rollbackReason()).contains("gates FAILED in ring canary")
+        .contains("error-rate canary=0.03100 control=0.004000 samples=500 failIf canary > control + 0.001 → FAILED");
+    assertThat(Duration.ofMillis(env.currentTimeMillis() - started)).isLessThan(Duration.ofHours(2));
+    assertThat(activities.changes()).containsExactly(
+        "DeployVersion 1.4.2", "EnableRing canary 5%", "KillSwitch", "RemoveRingRules", "RedeployPrevious 1.4.1");
+  }
+
+  @Test
+  void inconclusiveGatesPauseForAHumanAndResumeKeepsSoaking() {
+    activities.soakVerdicts.add(Outcome.INCONCLUSIVE);
+    RolloutWorkflow wf = start(request(WITH_ANALYSIS, "1.4.2", "dave"));
+    RolloutStatus paused = awaitStatus(wf, s -> s.state() == State.PAUSED, "paused");
+    assertThat(paused.message()).contains("gates INCONCLUSIVE in ring canary");
+    env.sleep(Duration.ofHours(6));
+    assertThat(activities.changes()).doesNotContain("EnableRing everyone 100%").doesNotContain("KillSwitch");
+
+    wf.resume(new OperatorAction("sre-on-call", "traffic is back"));
+    assertThat(result(wf).state()).isEqualTo(State.SUCCEEDED);
+    assertThat(activities.calls.stream().filter(c -> c.equals("WatchSoak canary")).count()).isEqualTo(2);
+  }
+
+  @Test
+  void aCompensationThatKeepsFailingLeavesTheRolloutFailedUntilAnOperatorRetries() {
+    activities.killSwitchFailures.set(1);
+    RolloutWorkflow wf = start(request(threeRings(APPROVAL), "1.4.2", "dave"));
+    awaitPhase(wf, Phase.AWAITING_APPROVAL);
+    wf.abort(new OperatorAction("sre-on-call", "bad release"));
+
+    RolloutStatus failed = awaitStatus(wf, s -> s.state() == State.FAILED, "FAILED");
+    assertThat(failed.phase()).isEqualTo(Phase.FAILED);
+    assertThat(failed.message()).contains("KillSwitch failed: flag provider refused the kill switch").contains("retry");
+    env.sleep(Duration.ofHours(2));
+    assertThat(wf.status().state()).isEqualTo(State.FAILED);
+    assertThat(activities.changes()).doesNotContain("RedeployPrevious 1.4.1");
+
+    wf.retry(new OperatorAction("sre-on-call", "token rotated"));
+    RolloutResult r = result(wf);
+    assertThat(r.state()).isEqualTo(State.ROLLED_BACK);
+    assertThat(activities.changes()).endsWith("KillSwitch", "KillSwitch", "RemoveRingRules", "RedeployPrevious 1.4.1");
+  }
+
+  @Test
+  void approvalsAreRefusedForNonApproversTheTriggererAndDuplicates() {
+    RolloutWorkflow wf = start(request(threeRings("{ approvers: [alice, bob, dave, S0614TZR7], quorum: 2, timeout: 4h }"), "1.4.2", "dave"));
+    assertThat(refusal(() -> wf.approve(Decision.of("alice", null, "rest")))).startsWith(ApprovalGate.NOTHING_AWAITING);
+    awaitPhase(wf, Phase.AWAITING_APPROVAL);
+
+    assertThat(refusal(() -> wf.approve(Decision.of("mallory", null, "rest"))))
+        .isEqualTo(ApprovalGate.NOT_AN_APPROVER + ": mallory is not an approver for 'canary'; approvers: alice, bob, dave, S0614TZR7");
+    assertThat(refusal(() -> wf.approve(Decision.of("dave", null, "rest")))).startsWith(ApprovalGate.SELF_APPROVAL + ": dave triggered this rollout");
+    assertThat(refusal(() -> wf.approve(new Decision("alice", null, "slack", List.of(), "internal")))).startsWith(ApprovalGate.STALE);
+
+    assertThat(wf.approve(Decision.of("alice", null, "rest")).message()).isEqualTo("1 more approval(s) needed");
+    assertThat(refusal(() -> wf.approve(Decision.of("alice", "again", "slack")))).startsWith(ApprovalGate.DUPLICATE);
+    env.sleep(Duration.ofMinutes(5));
+    assertThat(wf.status().phase()).isEqualTo(Phase.AWAITING_APPROVAL);
+
+    // A member of the listed Slack user group counts as the second, distinct approver.
+    ApprovalReceipt second = wf.approve(new Decision("U999GROUP", null, "slack", List.of("S0614TZR7"), "canary"));
+    assertThat(second.message()).isEqualTo("quorum reached; the rollout continues");
+    assertThat(result(wf).state()).isEqualTo(State.SUCCEEDED);
+    assertThat(wf.status().approvals()).extracting(ApprovalRecord::by).containsExactly("alice", "U999GROUP");
+  }
+}

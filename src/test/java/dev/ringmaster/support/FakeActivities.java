@@ -1,0 +1,171 @@
+package dev.ringmaster.support;
+
+import dev.ringmaster.analysis.AnalysisActivities;
+import dev.ringmaster.analysis.AnalysisStep;
+import dev.ringmaster.analysis.Measurement;
+import dev.ringmaster.analysis.MetricVerdict;
+import dev.ringmaster.analysis.Outcome;
+import dev.ringmaster.analysis.SoakRequest;
+import dev.ringmaster.analysis.SoakSummary;
+import dev.ringmaster.analysis.SoakVerdict;
+import dev.ringmaster.connection.PermanentFailure;
+import dev.ringmaster.definition.Audience;
+import dev.ringmaster.deploy.DeployActivities;
+import dev.ringmaster.deploy.DeployOutcome;
+import dev.ringmaster.deploy.DeployTarget;
+import dev.ringmaster.flags.FlagActivities;
+import dev.ringmaster.flags.FlagChange;
+import dev.ringmaster.flags.FlagTarget;
+import dev.ringmaster.migration.MigrationActivities;
+import dev.ringmaster.migration.MigrationOutcome;
+import dev.ringmaster.migration.MigrationStep;
+import dev.ringmaster.notify.Notification;
+import dev.ringmaster.notify.NotifyActivities;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Test doubles for every activity: they record each call, in order, and can be told to fail or to judge a soak. */
+public class FakeActivities implements FlagActivities, DeployActivities, AnalysisActivities, MigrationActivities, NotifyActivities {
+  public final List<String> calls = Collections.synchronizedList(new ArrayList<>());
+  public final List<Notification> notifications = Collections.synchronizedList(new ArrayList<>());
+  /** Verdicts WatchSoak returns, in order; PASSED when empty. */
+  public final ConcurrentLinkedDeque<Outcome> soakVerdicts = new ConcurrentLinkedDeque<>();
+  public final ConcurrentLinkedDeque<Outcome> measurements = new ConcurrentLinkedDeque<>();
+  public final AtomicInteger killSwitchFailures = new AtomicInteger();
+  public volatile String currentVersion = "1.4.1";
+  /** How many WatchSoak calls block like a real soak (until cancelled) instead of answering at once. */
+  public final AtomicInteger blockingSoaks = new AtomicInteger();
+
+  private void call(String c) {
+    calls.add(c);
+  }
+
+  /** Only the calls that change something (flags, deploys, migrations), for order assertions. */
+  public List<String> changes() {
+    synchronized (calls) {
+      return calls.stream().filter(c -> !c.startsWith("CaptureCurrentVersion") && !c.startsWith("WatchSoak")
+          && !c.startsWith("MeasureGates") && !c.startsWith("Check")).toList();
+    }
+  }
+
+  private static FlagChange change(FlagTarget f, String action, String audience) {
+    return new FlagChange(f.key(), action, audience, "test-ref", Duration.ofMillis(3));
+  }
+
+  @Override
+  public FlagChange enableRing(FlagTarget flag, String ring, Audience cumulative) {
+    call("EnableRing " + ring + " " + cumulative.describe());
+    return change(flag, "enable " + ring, cumulative.describe());
+  }
+
+  @Override
+  public FlagChange killSwitch(FlagTarget flag) {
+    call("KillSwitch");
+    if (killSwitchFailures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      throw new PermanentFailure("flag provider refused the kill switch: 403 token expired");
+    }
+    return change(flag, "kill switch", "nobody");
+  }
+
+  @Override
+  public FlagChange removeRingRules(FlagTarget flag) {
+    call("RemoveRingRules");
+    return change(flag, "remove rules", "nobody");
+  }
+
+  @Override
+  public FlagChange retireFlag(FlagTarget flag) {
+    call("RetireFlag");
+    return change(flag, "retire", "everyone");
+  }
+
+  @Override
+  public String captureCurrentVersion(DeployTarget target) {
+    call("CaptureCurrentVersion");
+    return currentVersion;
+  }
+
+  @Override
+  public DeployOutcome deployVersion(DeployTarget target, String previousVersion, String version) {
+    call("DeployVersion " + version);
+    return new DeployOutcome(previousVersion, version, Duration.ofSeconds(1), "ok");
+  }
+
+  @Override
+  public DeployOutcome redeployPrevious(DeployTarget target, String previousVersion) {
+    call("RedeployPrevious " + previousVersion);
+    return new DeployOutcome(null, previousVersion, Duration.ofSeconds(1), "ok");
+  }
+
+  @Override
+  public void checkGates(AnalysisStep step) {
+    call("CheckGates");
+  }
+
+  public static Measurement measurement(Outcome o) {
+    return new Measurement(Instant.parse("2026-11-23T00:00:00Z"), o,
+        List.of(new MetricVerdict("error-rate", o == Outcome.FAILED ? 0.031 : 0.004, 0.004, 500.0, "canary > control + 0.001", o, null)));
+  }
+
+  @Override
+  public Measurement measureGates(AnalysisStep step) {
+    call("MeasureGates " + step.ring());
+    Outcome o = measurements.poll();
+    return measurement(o == null ? Outcome.PASSED : o);
+  }
+
+  @Override
+  public SoakVerdict watchSoak(SoakRequest request) {
+    call("WatchSoak " + request.ring());
+    if (blockingSoaks.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      long until = System.currentTimeMillis() + 20_000;
+      while (System.currentTimeMillis() < until) {
+        io.temporal.activity.Activity.getExecutionContext().heartbeat(null); // throws once the workflow cancels the soak
+        try {
+          Thread.sleep(50);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+    }
+    Outcome o = soakVerdicts.poll();
+    Outcome outcome = o == null ? Outcome.PASSED : o;
+    Measurement m = measurement(outcome);
+    return new SoakVerdict(outcome, "test verdict " + outcome, m, SoakSummary.EMPTY.with(m));
+  }
+
+  @Override
+  public void checkExpandSafety(MigrationStep step) {
+    call("CheckExpandSafety " + step.location());
+  }
+
+  @Override
+  public MigrationOutcome expandSchema(MigrationStep step) {
+    call("ExpandSchema " + step.location());
+    return new MigrationOutcome(step.location(), List.of("1"), Duration.ofMillis(5), null);
+  }
+
+  @Override
+  public MigrationOutcome undoExpand(MigrationStep step) {
+    call("UndoExpand " + step.location());
+    return new MigrationOutcome(step.location(), List.of("1.1"), Duration.ofMillis(5), null);
+  }
+
+  @Override
+  public MigrationOutcome contractSchema(MigrationStep step) {
+    call("ContractSchema " + step.location());
+    return new MigrationOutcome(step.location(), List.of("2"), Duration.ofMillis(5), null);
+  }
+
+  @Override
+  public String announce(Notification notification, String threadRef) {
+    notifications.add(notification);
+    return threadRef == null ? "thread-1" : threadRef;
+  }
+}

@@ -1,0 +1,108 @@
+package dev.ringmaster.support;
+
+import dev.ringmaster.definition.ConnectionCatalog;
+import dev.ringmaster.definition.DefinitionLoader;
+import dev.ringmaster.definition.DefinitionValidator;
+import dev.ringmaster.definition.RolloutDefinition;
+import dev.ringmaster.pipeline.RolloutRequest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** Definitions for tests, validated by the real loader against a catalog of test connections. */
+public final class TestDefinitions {
+  public static final Map<String, String> CONNECTIONS =
+      Map.of("flags", "flagd-file", "deploy", "command", "prom", "prometheus", "db", "flyway", "unleash-prod", "unleash");
+
+  public static final ConnectionCatalog CATALOG = new ConnectionCatalog() {
+    @Override
+    public Optional<String> kindOf(String name) {
+      return Optional.ofNullable(CONNECTIONS.get(name));
+    }
+
+    @Override
+    public Set<String> names() {
+      return new java.util.TreeSet<>(CONNECTIONS.keySet());
+    }
+
+    @Override
+    public Set<String> kindsFor(Port port) {
+      return switch (port) {
+        case FLAGS -> Set.of("flagd-file");
+        case DEPLOY -> Set.of("command");
+        case ANALYSIS -> Set.of("prometheus");
+        case MIGRATION -> Set.of("flyway");
+      };
+    }
+  };
+
+  public static final DefinitionLoader LOADER = new DefinitionLoader(new DefinitionValidator(CATALOG, Duration.ofMinutes(10)));
+
+  private TestDefinitions() {}
+
+  public static RolloutDefinition load(String yaml) {
+    return LOADER.load(yaml);
+  }
+
+  public static RolloutRequest request(String yaml, String version, String triggeredBy) {
+    RolloutDefinition d = load(yaml);
+    return new RolloutRequest(RolloutRequest.rolloutId(d.metadata().service(), version), d, null, version, "abc123",
+        triggeredBy, "https://ci.example/run/1", Instant.parse("2026-11-23T00:00:00Z"));
+  }
+
+  /** Three rings (tenants → 5 % with an approval → everyone), 1 h soaks, no analysis. */
+  public static String threeRings(String approval) {
+    return """
+        apiVersion: ringmaster/v1
+        kind: Rollout
+        metadata: { service: checkout, domain: payments, owner: team-checkout }
+        spec:
+          flag: { key: new-checkout-flow, connection: flags }
+          deploy: { connection: deploy }
+          rings:
+            - name: internal
+              audience: { tenants: [acme-internal] }
+              soak: 1h
+            - name: canary
+              audience: { percent: 5 }
+              soak: 1h
+              approval: %s
+            - name: everyone
+              audience: { percent: 100 }
+              soak: 1h
+        """.formatted(approval);
+  }
+
+  public static final String APPROVAL = "{ approvers: [alice, bob, carol], quorum: 1, timeout: 4h, onTimeout: rollback }";
+
+  /** Two rings with background analysis on the first: 2 h soak, 30 s interval. */
+  public static final String WITH_ANALYSIS = """
+      apiVersion: ringmaster/v1
+      kind: Rollout
+      metadata: { service: checkout, domain: payments, owner: team-checkout }
+      spec:
+        flag: { key: new-checkout-flow, connection: flags }
+        deploy: { connection: deploy }
+        analysis:
+          connection: prom
+          interval: 30s
+          failureLimit: 2
+          inconclusiveLimit: 3
+          minSamples: 200
+          metrics:
+            - name: error-rate
+              canary: sum(rate(errors{flag="on"}[2m]))
+              control: sum(rate(errors{flag="off"}[2m]))
+              samples: sum(increase(requests{flag="on"}[2m]))
+              failIf: canary > control + 0.001
+        rings:
+          - name: canary
+            audience: { percent: 5 }
+            soak: 2h
+          - name: everyone
+            audience: { percent: 100 }
+            soak: 1h
+      """;
+}
