@@ -48,7 +48,7 @@ class RolloutWorkflowTest {
     this.env = env;
     this.client = client;
     this.worker = worker;
-    worker.registerActivitiesImplementations(activities);
+    worker.registerActivitiesImplementations(activities, activities.analysis);
     env.start();
   }
 

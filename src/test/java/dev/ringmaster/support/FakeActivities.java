@@ -30,7 +30,7 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Test doubles for every activity: they record each call, in order, and can be told to fail or to judge a soak. */
-public class FakeActivities implements FlagActivities, DeployActivities, AnalysisActivities, MigrationActivities, NotifyActivities {
+public class FakeActivities implements FlagActivities, DeployActivities, MigrationActivities, NotifyActivities {
   public final List<String> calls = Collections.synchronizedList(new ArrayList<>());
   public final List<Notification> notifications = Collections.synchronizedList(new ArrayList<>());
   /** Verdicts WatchSoak returns, in order; PASSED when empty. */
@@ -103,44 +103,6 @@ public class FakeActivities implements FlagActivities, DeployActivities, Analysi
   }
 
   @Override
-  public void checkGates(AnalysisStep step) {
-    call("CheckGates");
-  }
-
-  public static Measurement measurement(Outcome o) {
-    return new Measurement(Instant.parse("2026-11-23T00:00:00Z"), o,
-        List.of(new MetricVerdict("error-rate", o == Outcome.FAILED ? 0.031 : 0.004, 0.004, 500.0, "canary > control + 0.001", o, null)));
-  }
-
-  @Override
-  public Measurement measureGates(AnalysisStep step) {
-    call("MeasureGates " + step.ring());
-    Outcome o = measurements.poll();
-    return measurement(o == null ? Outcome.PASSED : o);
-  }
-
-  @Override
-  public SoakVerdict watchSoak(SoakRequest request) {
-    call("WatchSoak " + request.ring());
-    if (blockingSoaks.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-      long until = System.currentTimeMillis() + 20_000;
-      while (System.currentTimeMillis() < until) {
-        io.temporal.activity.Activity.getExecutionContext().heartbeat(null); // throws once the workflow cancels the soak
-        try {
-          Thread.sleep(50);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          break;
-        }
-      }
-    }
-    Outcome o = soakVerdicts.poll();
-    Outcome outcome = o == null ? Outcome.PASSED : o;
-    Measurement m = measurement(outcome);
-    return new SoakVerdict(outcome, "test verdict " + outcome, m, SoakSummary.EMPTY.with(m));
-  }
-
-  @Override
   public void checkExpandSafety(MigrationStep step) {
     call("CheckExpandSafety " + step.location());
   }
@@ -167,5 +129,48 @@ public class FakeActivities implements FlagActivities, DeployActivities, Analysi
   public String announce(Notification notification, String threadRef) {
     notifications.add(notification);
     return threadRef == null ? "thread-1" : threadRef;
+  }
+
+  /** The analysis doubles, separate so a test can register the real analysis activity instead. */
+  public final AnalysisActivities analysis = new FakeAnalysis();
+
+  public static Measurement measurement(Outcome o) {
+    return new Measurement(Instant.parse("2026-11-23T00:00:00Z"), o,
+        List.of(new MetricVerdict("error-rate", o == Outcome.FAILED ? 0.031 : 0.004, 0.004, 500.0, "canary > control + 0.001", o, null)));
+  }
+
+  private final class FakeAnalysis implements AnalysisActivities {
+    @Override
+    public void checkGates(AnalysisStep step) {
+      call("CheckGates");
+    }
+
+    @Override
+    public Measurement measureGates(AnalysisStep step) {
+      call("MeasureGates " + step.ring());
+      Outcome o = measurements.poll();
+      return measurement(o == null ? Outcome.PASSED : o);
+    }
+
+    @Override
+    public SoakVerdict watchSoak(SoakRequest request) {
+      call("WatchSoak " + request.ring());
+      if (blockingSoaks.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        long until = System.currentTimeMillis() + 20_000;
+        while (System.currentTimeMillis() < until) {
+          io.temporal.activity.Activity.getExecutionContext().heartbeat(null); // throws once the workflow cancels the soak
+          try {
+            Thread.sleep(50);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            break;
+          }
+        }
+      }
+      Outcome o = soakVerdicts.poll();
+      Outcome outcome = o == null ? Outcome.PASSED : o;
+      Measurement m = measurement(outcome);
+      return new SoakVerdict(outcome, "test verdict " + outcome, m, SoakSummary.EMPTY.with(m));
+    }
   }
 }
