@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.support.DefaultListableBeanFactory;
 import org.springframework.context.ApplicationContextInitializer;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.event.ContextClosedEvent;
@@ -41,9 +42,15 @@ public class EmbeddedTemporal implements ApplicationContextInitializer<Configura
     String target = "127.0.0.1:" + server.port();
     env.getPropertySources().addFirst(new MapPropertySource("ringmaster-embedded-temporal",
         Map.of("spring.temporal.connection.target", target, "ringmaster.temporal.sticky-queue-timeout-zero", "true")));
-    context.addApplicationListener(event -> {
-      if (event instanceof ContextClosedEvent) server.close();
-    });
+    // Destroyed with the context's singletons: on close, and also when the context fails to start, so a failed
+    // start never leaves a server holding the port (its gRPC threads would keep the JVM alive).
+    if (context.getBeanFactory() instanceof DefaultListableBeanFactory bf) {
+      bf.registerDisposableBean("ringmasterEmbeddedTemporal", server::close);
+    } else {
+      context.addApplicationListener(event -> {
+        if (event instanceof ContextClosedEvent) server.close();
+      });
+    }
     log.info("Embedded Temporal (Java test server) listening on {} — in-memory, for local use", target);
   }
 

@@ -5,7 +5,6 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.api.operatorservice.v1.AddSearchAttributesRequest;
-import io.temporal.api.operatorservice.v1.ListSearchAttributesRequest;
 import io.temporal.serviceclient.OperatorServiceStubs;
 import io.temporal.serviceclient.OperatorServiceStubsOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
@@ -45,23 +44,21 @@ class TemporalSetup {
     return () -> {
       OperatorServiceStubs operator = OperatorServiceStubs.newServiceStubs(
           OperatorServiceStubsOptions.newBuilder().setChannel(stubs.getRawChannel()).validateAndBuildWithDefaults());
+      // One request per attribute: a real cluster answers ALREADY_EXISTS for one that is there, which is fine.
+      // (The Java test server does not implement ListSearchAttributes, so there is no listing first.)
       try {
-        var existing = operator.blockingStub()
-            .listSearchAttributes(ListSearchAttributesRequest.newBuilder().setNamespace(namespace).build())
-            .getCustomAttributesMap();
-        AddSearchAttributesRequest.Builder add = AddSearchAttributesRequest.newBuilder().setNamespace(namespace);
-        RolloutSearchAttributes.ALL.forEach(k -> {
-          if (!existing.containsKey(k.getName())) add.putSearchAttributes(k.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
-        });
-        if (add.getSearchAttributesCount() > 0) {
-          operator.blockingStub().addSearchAttributes(add.build());
-          log.info("Registered search attributes {} in namespace {}", add.getSearchAttributesMap().keySet(), namespace);
-        }
-      } catch (StatusRuntimeException e) {
-        if (e.getStatus().getCode() != Status.Code.ALREADY_EXISTS) {
-          throw new IllegalStateException("cannot register Ringmaster's search attributes (RolloutService, RolloutVersion, "
-              + "RolloutPhase) in Temporal namespace '" + namespace + "': " + e.getStatus()
-              + ". Register them with: temporal operator search-attribute create --name RolloutPhase --type Keyword (and the others)", e);
+        for (var key : RolloutSearchAttributes.ALL) {
+          try {
+            operator.blockingStub().addSearchAttributes(AddSearchAttributesRequest.newBuilder().setNamespace(namespace)
+                .putSearchAttributes(key.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD).build());
+            log.info("Registered search attribute {} (Keyword) in namespace {}", key.getName(), namespace);
+          } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() != Status.Code.ALREADY_EXISTS) {
+              throw new IllegalStateException("cannot register Ringmaster's search attribute " + key.getName() + " in Temporal namespace '"
+                  + namespace + "': " + e.getStatus() + ". Register it with: temporal operator search-attribute create --name "
+                  + key.getName() + " --type Keyword", e);
+            }
+          }
         }
       } finally {
         operator.shutdown();

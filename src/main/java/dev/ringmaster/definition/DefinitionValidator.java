@@ -108,7 +108,7 @@ public final class DefinitionValidator {
       if (a.tenants().isEmpty() && a.users().isEmpty() && a.attributes().isEmpty() && a.percent() == 0) {
         p.add(new Problem(path + ".audience", "is empty", "name tenants, users, attributes or a percent"));
       }
-      if (a.percent() > maxPercent) {
+      if (a.percent() > maxPercent && a.percent() <= 100) {
         maxPercent = a.percent();
         maxRing = r.name();
       }

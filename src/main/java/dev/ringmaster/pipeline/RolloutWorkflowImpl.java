@@ -18,6 +18,7 @@ import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.spring.boot.WorkflowImpl;
 import io.temporal.workflow.Async;
+import io.temporal.workflow.Functions;
 import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.Saga;
@@ -169,7 +170,8 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     String ask = "'" + gateName + "' awaits approval from " + String.join(", ", approval.approvers()) + " (quorum " + approval.quorum() + ") until " + deadline;
     st.phase(Phase.AWAITING_APPROVAL, ask);
     steps.notify(Kind.APPROVAL_REQUESTED, ask);
-    boolean inTime = Workflow.await(approval.timeout(), () -> gate.decided() || abortedBy != null);
+    boolean inTime = awaitWithDeadline(approval.timeout(), "approval deadline of '" + gateName + "' (onTimeout: "
+        + approval.onTimeout().name().toLowerCase() + ")", () -> gate.decided() || abortedBy != null);
     if (!inTime) {
       String timedOut = "approval of '" + gateName + "' timed out after " + Durations.format(approval.timeout());
       st.approvals.add(new ApprovalRecord(gateName, "ringmaster", "TIMED_OUT", "timer", "onTimeout: " + approval.onTimeout(), now()));
@@ -233,6 +235,18 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
         retryBy = null;
       }
     }
+  }
+
+  /** Like {@code Workflow.await(timeout, condition)}, with a timer whose summary says what the deadline is for. */
+  private static boolean awaitWithDeadline(Duration timeout, String summary, Functions.Func<Boolean> condition) {
+    Promise<Void>[] deadline = new Promise[1];
+    CancellationScope scope = Workflow.newCancellationScope(
+        () -> deadline[0] = Workflow.newTimer(timeout, TimerOptions.newBuilder().setSummary(summary).build()));
+    scope.run();
+    Workflow.await(() -> deadline[0].isCompleted() || condition.apply());
+    boolean met = condition.apply();
+    if (!deadline[0].isCompleted()) scope.cancel();
+    return met;
   }
 
   private void checkpoint() {

@@ -77,7 +77,7 @@ final class StepPolicies {
   }
 
   /** Notifications are best effort: a few tries, then the rollout goes on without them. */
-  static ActivityOptions notification() {
-    return options(Duration.ofSeconds(30), retry(Duration.ofSeconds(1), Duration.ofSeconds(20), 5), "notify");
+  static ActivityOptions notification(String summary) {
+    return options(Duration.ofSeconds(30), retry(Duration.ofSeconds(1), Duration.ofSeconds(20), 5), summary);
   }
 }

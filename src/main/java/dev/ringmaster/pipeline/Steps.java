@@ -152,7 +152,7 @@ final class Steps {
     var md = request.definition().metadata();
     String channel = spec.notifications() == null || spec.notifications().slack() == null ? null : spec.notifications().slack().channel();
     Notification n = new Notification(request.rolloutId(), md.service(), request.version(), kind, text, channel, now());
-    NotifyActivities notifier = stub(NotifyActivities.class, StepPolicies.notification());
+    NotifyActivities notifier = stub(NotifyActivities.class, StepPolicies.notification("notify " + kind));
     String ref = threadRef;
     Promise<String> posted = Async.function(notifier::announce, n, ref);
     notifications.removeIf(Promise::isCompleted);

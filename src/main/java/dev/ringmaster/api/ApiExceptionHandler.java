@@ -1,0 +1,61 @@
+package dev.ringmaster.api;
+
+import dev.ringmaster.definition.InvalidDefinitionException;
+import dev.ringmaster.definition.Problem;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.HttpMediaTypeNotSupportedException;
+import org.springframework.web.HttpRequestMethodNotSupportedException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.servlet.resource.NoResourceFoundException;
+
+/** Errors are JSON with a 4xx status and a message a person can act on; never a stack trace. */
+@RestControllerAdvice
+class ApiExceptionHandler {
+  private static final Logger log = LoggerFactory.getLogger(ApiExceptionHandler.class);
+
+  @ExceptionHandler(ApiException.class)
+  ResponseEntity<ApiError> api(ApiException e) {
+    return ResponseEntity.status(e.status).body(new ApiError(e.getMessage(), e.details));
+  }
+
+  @ExceptionHandler(InvalidDefinitionException.class)
+  ResponseEntity<ApiError> invalid(InvalidDefinitionException e) {
+    return ResponseEntity.badRequest().body(new ApiError("invalid rollout definition: " + e.problems().size() + " problem(s)",
+        e.problems().stream().map(Problem::toString).toList()));
+  }
+
+  @ExceptionHandler(HttpMessageNotReadableException.class)
+  ResponseEntity<ApiError> unreadable(HttpMessageNotReadableException e) {
+    return ResponseEntity.badRequest().body(new ApiError("request body is not valid JSON for this endpoint",
+        List.of("send Content-Type: application/json; see README.md for the fields")));
+  }
+
+  @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
+  ResponseEntity<ApiError> mediaType(HttpMediaTypeNotSupportedException e) {
+    return ResponseEntity.status(HttpStatus.UNSUPPORTED_MEDIA_TYPE).body(new ApiError("send Content-Type: application/json", List.of()));
+  }
+
+  @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
+  ResponseEntity<ApiError> method(HttpRequestMethodNotSupportedException e) {
+    return ResponseEntity.status(HttpStatus.METHOD_NOT_ALLOWED).body(new ApiError(e.getMethod() + " is not supported here", List.of()));
+  }
+
+  @ExceptionHandler(NoResourceFoundException.class)
+  ResponseEntity<ApiError> noRoute(NoResourceFoundException e) {
+    return ResponseEntity.status(HttpStatus.NOT_FOUND).body(new ApiError("no such endpoint: /" + e.getResourcePath(),
+        List.of("the API lives under /api/rollouts; see README.md")));
+  }
+
+  @ExceptionHandler(Exception.class)
+  ResponseEntity<ApiError> unexpected(Exception e) {
+    log.error("unexpected error answering an API request", e);
+    return ResponseEntity.status(HttpStatus.INTERNAL_SERVER_ERROR)
+        .body(new ApiError("internal error (" + e.getClass().getSimpleName() + "); the server log has the details", List.of()));
+  }
+}

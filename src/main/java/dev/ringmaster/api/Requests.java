@@ -1,0 +1,18 @@
+package dev.ringmaster.api;
+
+/** Request bodies. */
+final class Requests {
+  private Requests() {}
+
+  /** POST /api/rollouts: the definition inline or a path under the workflows directory. */
+  record Start(String definition, String definitionPath, String version, String commit, String triggeredBy, String ciRunUrl) {}
+
+  /** approve/reject/abort/pause/resume/promote/retry. {@code gate} optionally names what is being approved. */
+  record Action(String by, String comment, String reason, String gate) {
+    String text() {
+      return comment != null ? comment : reason;
+    }
+  }
+
+  record Started(String id, String statusUrl, String state) {}
+}
