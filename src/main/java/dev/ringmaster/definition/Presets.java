@@ -36,7 +36,7 @@ public enum Presets {
   public List<Ring> rings() {
     List<Ring> rings = new ArrayList<>();
     for (double p : percents) {
-      String name = p >= 100 ? "everyone" : "pct-" + Audience.formatPercent(p).replace("%", "");
+      String name = p >= 100 ? "everyone" : "pct-" + Audience.formatPercent(p).replace("%", "").replace(".", "-");
       rings.add(new Ring(name, Audience.percent(p), soak, null));
     }
     return rings;

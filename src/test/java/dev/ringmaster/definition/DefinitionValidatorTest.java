@@ -1,0 +1,128 @@
+package dev.ringmaster.definition;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ringmaster.support.TestDefinitions;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class DefinitionValidatorTest {
+  static final String VALID = TestDefinitions.threeRings(TestDefinitions.APPROVAL);
+
+  static List<String> problems(String yaml) {
+    try {
+      TestDefinitions.load(yaml);
+    } catch (InvalidDefinitionException e) {
+      return e.problems().stream().map(Problem::toString).toList();
+    }
+    return List.of();
+  }
+
+  @Test
+  void theDesignDocumentsShapeLoadsIntoRecords() {
+    RolloutDefinition d = TestDefinitions.load(VALID);
+    assertThat(d.metadata().service()).isEqualTo("checkout");
+    assertThat(d.spec().rings()).extracting(RolloutDefinition.Ring::name).containsExactly("internal", "canary", "everyone");
+    assertThat(d.spec().rings().get(1).approval().timeout()).isEqualTo(Duration.ofHours(4));
+    assertThat(d.spec().rings().get(1).approval().onTimeout()).isEqualTo(RolloutDefinition.OnTimeout.ROLLBACK);
+    assertThat(d.spec().rings().get(0).audience().tenants()).containsExactly("acme-internal");
+    assertThat(d.spec().analysis()).isNull();
+    assertThat(d.spec().migration()).isNull();
+  }
+
+  @Test
+  void theShippedExampleIsValid() throws Exception {
+    String example = java.nio.file.Files.readString(java.nio.file.Path.of("workflows/example.yaml"))
+        .replace("local-flags", "flags").replace("local-deploy", "deploy");
+    assertThat(problems(example)).isEmpty();
+  }
+
+  @Test
+  void presetsExpandIntoCumulativeRingsEndingAtEveryone() {
+    String yaml = VALID.substring(0, VALID.indexOf("  rings:")).replace("spec:\n", "spec:\n  strategy: conservative\n");
+    RolloutDefinition d = TestDefinitions.load(yaml);
+    assertThat(d.spec().rings()).extracting(r -> r.audience().percent()).containsExactly(0.1, 1.0, 5.0, 10.0, 25.0, 50.0, 100.0);
+    for (Presets p : Presets.values()) {
+      List<RolloutDefinition.Ring> rings = p.rings();
+      assertThat(rings.get(rings.size() - 1).audience().percent()).as(p.strategyName()).isEqualTo(100);
+    }
+    assertThat(Presets.STANDARD.rings()).extracting(r -> r.audience().percent()).containsExactly(2.0, 10.0, 50.0, 100.0);
+    assertThat(Presets.EMERGENCY.rings().get(0).soak()).isLessThan(Presets.STANDARD.rings().get(0).soak());
+  }
+
+  @Test
+  void everyProblemIsReportedAtOnceWithItsPath() {
+    String yaml = VALID.replace("percent: 5", "percent: 150").replace("soak: 1h\n      approval", "soak: 1 hour\n      approval")
+        .replace("connection: flags", "connection: nowhere").replace("owner: team-checkout", "owner: team-checkout, color: blue");
+    assertThat(problems(yaml)).containsExactlyInAnyOrder(
+        "metadata.color: unknown field 'color' (hint: known fields here: service, domain, owner)",
+        "spec.rings[1].soak: '1 hour' is not a duration; write e.g. 30s, 15m, 1h30m, 2d",
+        "spec.flag.connection: connection 'nowhere' is not configured (hint: define it under ringmaster.connections in application.yaml; configured: db, deploy, flags, prom, unleash-prod)",
+        "spec.rings[1].audience.percent: 150 is not within 0..100");
+  }
+
+  @Test
+  void aRingThatShrinksTheAudienceIsRejected() {
+    String yaml = VALID.replace("percent: 5", "percent: 50").replace("percent: 100", "percent: 10");
+    assertThat(problems(yaml)).contains(
+        "spec.rings[2].audience.percent: 10% shrinks the audience: ring 'canary' already reached 50% (hint: rings are cumulative; each ring's percent must be at least the one before)",
+        "spec.rings[2].audience.percent: the last ring must reach everyone (percent: 100) before the contract step retires the flag (hint: add a final ring such as { name: everyone, audience: { percent: 100 }, soak: 1h })");
+  }
+
+  @Test
+  void approvalsMustBeReachable() {
+    assertThat(problems(TestDefinitions.threeRings("{ approvers: [], timeout: 1h }")))
+        .anyMatch(p -> p.startsWith("spec.rings[1].approval.approvers: is empty: nobody could approve"));
+    assertThat(problems(TestDefinitions.threeRings("{ approvers: [alice], quorum: 2, timeout: 1h }")))
+        .contains("spec.rings[1].approval.quorum: quorum 2 can never be reached by 1 approver(s) (hint: lower the quorum or add approvers)");
+    assertThat(problems(TestDefinitions.threeRings("{ approvers: [alice], onTimeout: later }")))
+        .contains("spec.rings[1].approval.timeout: is required", "spec.rings[1].approval.onTimeout: 'later' is not an onTimeout policy (hint: use rollback or hold)");
+    // A user group may hold many people, so a quorum above the list's length is allowed with one.
+    assertThat(problems(TestDefinitions.threeRings("{ approvers: [S0614TZR7], quorum: 2, timeout: 1h }"))).isEmpty();
+  }
+
+  @Test
+  void connectionsMustHaveAnAdapterForTheirPort() {
+    assertThat(problems(VALID.replace("connection: flags", "connection: unleash-prod"))).containsExactly(
+        "spec.flag.connection: connection 'unleash-prod' is of kind 'unleash', which has no flags adapter in this build (hint: kinds available here: flagd-file)");
+    assertThat(problems(VALID.replace("deploy: { connection: deploy }", "deploy: { connection: flags }"))).containsExactly(
+        "spec.deploy.connection: connection 'flags' is of kind 'flagd-file', which has no deploy adapter in this build (hint: kinds available here: command)");
+  }
+
+  @Test
+  void gateExpressionsAreCheckedWhenTheDefinitionIsValidated() {
+    String yaml = TestDefinitions.WITH_ANALYSIS.replace("failIf: canary > control + 0.001", "failIf: canary >> 2");
+    assertThat(problems(yaml)).singleElement().asString()
+        .startsWith("spec.analysis.metrics[0].failIf: 'canary >> 2' is not a failIf expression; accepted forms:");
+    assertThat(problems(TestDefinitions.WITH_ANALYSIS.replace("interval: 30s", "interval: 30"))).singleElement().asString()
+        .startsWith("spec.analysis.interval: '30' is not a duration");
+  }
+
+  @Test
+  void aDefinitionWithAMigrationNeedsLongerSoaks() {
+    String yaml = VALID.replace("  deploy: { connection: deploy }", "  deploy: { connection: deploy }\n  migration: { connection: db, expand: db/expand }")
+        .replace("soak: 1h\n    - name: canary", "soak: 5m\n    - name: canary");
+    assertThat(problems(yaml)).containsExactly(
+        "spec.rings[0].soak: 5m is shorter than the 10m minimum for a rollout with a schema migration (hint: soak at least 10m: a migration's problems take longer to show)");
+  }
+
+  @Test
+  void malformedYamlAndWrongTypesAreClearErrors() {
+    assertThat(problems("spec: [unclosed")).singleElement().asString().startsWith("(document): is not valid YAML at line");
+    assertThat(problems("- just a list")).singleElement().asString().startsWith("(document): must be a YAML mapping");
+    assertThat(problems(VALID.replace("rings:", "rings: 3\n  x:").replaceAll("(?s)\\n    - name.*", "\n")))
+        .contains("spec.rings: must be a list, found the number 3");
+    assertThatThrownBy(() -> TestDefinitions.load("")).isInstanceOf(InvalidDefinitionException.class);
+  }
+
+  @Test
+  void durationsParseTheWaysPeopleWriteThem() {
+    assertThat(Durations.parse("1h30m")).isEqualTo(Duration.ofMinutes(90));
+    assertThat(Durations.parse("500ms")).isEqualTo(Duration.ofMillis(500));
+    assertThat(Durations.parse("2d")).isEqualTo(Duration.ofDays(2));
+    assertThat(Durations.format(Duration.ofMinutes(90))).isEqualTo("1h30m");
+    assertThatThrownBy(() -> Durations.parse("1.5h")).hasMessageContaining("is not a duration");
+  }
+}
