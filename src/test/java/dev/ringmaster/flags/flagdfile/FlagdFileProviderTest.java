@@ -1,0 +1,87 @@
+package dev.ringmaster.flags.flagdfile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ringmaster.connection.PermanentFailure;
+import dev.ringmaster.definition.Audience;
+import dev.ringmaster.flags.FlagTarget;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FlagdFileProviderTest {
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final FlagTarget FLAG = new FlagTarget("flags", "new-checkout-flow", "rollout-checkout-1.4.2", "team-checkout", LocalDate.of(2027, 1, 31));
+  @TempDir Path dir;
+
+  JsonNode flag(Path file) throws Exception {
+    return JSON.readTree(file.toFile()).at("/flags/new-checkout-flow");
+  }
+
+  @Test
+  void ringsBecomeInRulesForCohortsAndFractionalOnTheTargetingKeyForPercentages() throws Exception {
+    Path file = dir.resolve("flags.json");
+    FlagdFileProvider p = new FlagdFileProvider(file, "tenantId");
+    Audience cumulative = new Audience(List.of("acme-internal"), List.of("u-42"), Map.of("region", List.of("eu-west")), 5);
+    p.enable(FLAG, "canary", cumulative);
+
+    JsonNode f = flag(file);
+    assertThat(f.get("state").asText()).isEqualTo("ENABLED");
+    assertThat(f.get("defaultVariant").asText()).isEqualTo("off");
+    assertThat(f.at("/variants/on").asBoolean()).isTrue();
+    JsonNode branches = f.at("/targeting/if");
+    assertThat(branches.get(0).toString()).isEqualTo(
+        "{\"or\":[{\"in\":[{\"var\":\"tenantId\"},[\"acme-internal\"]]},{\"in\":[{\"var\":\"targetingKey\"},[\"u-42\"]]},{\"in\":[{\"var\":\"region\"},[\"eu-west\"]]}]}");
+    assertThat(branches.get(1).asText()).isEqualTo("on");
+    assertThat(branches.get(2).toString()).isEqualTo(
+        "{\"fractional\":[{\"cat\":[{\"var\":\"$flagd.flagKey\"},{\"var\":\"targetingKey\"}]},[\"on\",5000],[\"off\",95000]]}");
+    assertThat(f.at("/metadata/expires").asText()).isEqualTo("2027-01-31");
+  }
+
+  @Test
+  void everyoneIsTheDefaultVariantAndTheKillSwitchTurnsItOffForAll() throws Exception {
+    Path file = dir.resolve("flags.json");
+    FlagdFileProvider p = new FlagdFileProvider(file, "tenantId");
+    p.enable(FLAG, "everyone", Audience.percent(100));
+    assertThat(flag(file).get("defaultVariant").asText()).isEqualTo("on");
+    assertThat(flag(file).has("targeting")).isFalse();
+
+    var off = p.killSwitch(FLAG);
+    assertThat(flag(file).get("defaultVariant").asText()).isEqualTo("off");
+    assertThat(flag(file).has("targeting")).isFalse();
+    assertThat(off.providerRef()).startsWith("sha256:");
+  }
+
+  @Test
+  void enablingTheSameRingTwiceLeavesTheSameFileAndKeepsOtherFlags() throws Exception {
+    Path file = dir.resolve("flags.json");
+    Files.writeString(file, "{\"flags\":{\"other\":{\"state\":\"ENABLED\",\"variants\":{\"a\":1},\"defaultVariant\":\"a\"}}}");
+    FlagdFileProvider p = new FlagdFileProvider(file, "tenantId");
+    var first = p.enable(FLAG, "canary", Audience.percent(0.1));
+    String once = Files.readString(file);
+    var second = p.enable(FLAG, "canary", Audience.percent(0.1));
+    assertThat(Files.readString(file)).isEqualTo(once);
+    assertThat(second.providerRef()).isEqualTo(first.providerRef());
+    assertThat(JSON.readTree(once).at("/flags/other/defaultVariant").asText()).isEqualTo("a");
+    assertThat(JSON.readTree(once).at("/flags/new-checkout-flow/targeting/fractional/1/1").asInt()).isEqualTo(100);
+    try (var files = Files.list(dir)) {
+      assertThat(files).containsExactly(file); // no temp files left behind by the atomic write
+    }
+  }
+
+  @Test
+  void aFileThatIsNotAFlagdFileIsNeverOverwritten() throws Exception {
+    Path file = dir.resolve("flags.json");
+    Files.writeString(file, "this is somebody's notes");
+    assertThatThrownBy(() -> new FlagdFileProvider(file, "tenantId").killSwitch(FLAG))
+        .isInstanceOf(PermanentFailure.class).hasMessageContaining("is not a flagd flag-definition file");
+    assertThat(Files.readString(file)).isEqualTo("this is somebody's notes");
+  }
+}
