@@ -83,7 +83,7 @@ public class EmbeddedTemporal implements ApplicationContextInitializer<Configura
       return new Running(services, builder.build().start());
     } catch (IOException e) {
       services.close();
-      String hint = e instanceof BindException || String.valueOf(e.getMessage()).contains("in use")
+      String hint = e instanceof BindException || e.getCause() instanceof BindException || String.valueOf(e.getMessage()).contains("bind")
           ? "port " + port + " on 127.0.0.1 is already in use (another Ringmaster or Temporal?). Stop it, set "
               + "ringmaster.temporal.embedded-port=0 for a free port, or set ringmaster.temporal.embedded=false and "
               + "spring.temporal.connection.target=host:7233 to use an external Temporal"
