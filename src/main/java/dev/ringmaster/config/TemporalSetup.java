@@ -32,37 +32,44 @@ class TemporalSetup {
     return new WorkerOptionsCustomizer() {
       @Override
       public WorkerOptions.Builder customize(WorkerOptions.Builder options, String workerName, String taskQueue) {
-        return stickyZero ? options.setStickyQueueScheduleToStartTimeout(Duration.ZERO) : options;
+        return workerOptions(options, stickyZero);
       }
     };
+  }
+
+  static WorkerOptions.Builder workerOptions(WorkerOptions.Builder options, boolean stickyZero) {
+    return stickyZero ? options.setStickyQueueScheduleToStartTimeout(Duration.ZERO) : options;
   }
 
   /** Registers the typed search attributes before workers start (they start on ApplicationReadyEvent). */
   @Bean
   SmartInitializingSingleton registerSearchAttributes(WorkflowServiceStubs stubs,
       @Value("${spring.temporal.namespace:default}") String namespace) {
-    return () -> {
-      OperatorServiceStubs operator = OperatorServiceStubs.newServiceStubs(
-          OperatorServiceStubsOptions.newBuilder().setChannel(stubs.getRawChannel()).validateAndBuildWithDefaults());
-      // One request per attribute: a real cluster answers ALREADY_EXISTS for one that is there, which is fine.
-      // (The Java test server does not implement ListSearchAttributes, so there is no listing first.)
-      try {
-        for (var key : RolloutSearchAttributes.ALL) {
-          try {
-            operator.blockingStub().addSearchAttributes(AddSearchAttributesRequest.newBuilder().setNamespace(namespace)
-                .putSearchAttributes(key.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD).build());
-            log.info("Registered search attribute {} (Keyword) in namespace {}", key.getName(), namespace);
-          } catch (StatusRuntimeException e) {
-            if (e.getStatus().getCode() != Status.Code.ALREADY_EXISTS) {
-              throw new IllegalStateException("cannot register Ringmaster's search attribute " + key.getName() + " in Temporal namespace '"
-                  + namespace + "': " + e.getStatus() + ". Register it with: temporal operator search-attribute create --name "
-                  + key.getName() + " --type Keyword", e);
-            }
+    return () -> ensureSearchAttributes(stubs, namespace);
+  }
+
+  /** Registers the typed search attributes the workflow upserts; idempotent. */
+  static void ensureSearchAttributes(WorkflowServiceStubs stubs, String namespace) {
+    OperatorServiceStubs operator = OperatorServiceStubs.newServiceStubs(
+        OperatorServiceStubsOptions.newBuilder().setChannel(stubs.getRawChannel()).validateAndBuildWithDefaults());
+    // One request per attribute: a real cluster answers ALREADY_EXISTS for one that is there, which is fine.
+    // (The Java test server does not implement ListSearchAttributes, so there is no listing first.)
+    try {
+      for (var key : RolloutSearchAttributes.ALL) {
+        try {
+          operator.blockingStub().addSearchAttributes(AddSearchAttributesRequest.newBuilder().setNamespace(namespace)
+              .putSearchAttributes(key.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD).build());
+          log.info("Registered search attribute {} (Keyword) in namespace {}", key.getName(), namespace);
+        } catch (StatusRuntimeException e) {
+          if (e.getStatus().getCode() != Status.Code.ALREADY_EXISTS) {
+            throw new IllegalStateException("cannot register Ringmaster's search attribute " + key.getName() + " in Temporal namespace '"
+                + namespace + "': " + e.getStatus() + ". Register it with: temporal operator search-attribute create --name "
+                + key.getName() + " --type Keyword", e);
           }
         }
-      } finally {
-        operator.shutdown();
       }
-    };
+    } finally {
+      operator.shutdown();
+    }
   }
 }
