@@ -70,7 +70,8 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
       // Cancelled from the Temporal UI or by a cancelled domain lease: undo in a scope the cancellation cannot reach.
       Workflow.newDetachedCancellationScope(() -> rollback(saga, "workflow cancelled")).run();
     }
-    steps.flushNotifications();
+    // Detached: after a cancellation the root scope would refuse to wait.
+    Workflow.newDetachedCancellationScope(steps::flushNotifications).run();
     return new RolloutResult(request.rolloutId(), st.state, st.message, st.snapshot());
   }
 

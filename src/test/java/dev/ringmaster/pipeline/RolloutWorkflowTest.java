@@ -193,6 +193,21 @@ class RolloutWorkflowTest {
   }
 
   @Test
+  void cancellingTheWorkflowFromTheTemporalUiRollsBackInsteadOfStrandingTheRelease() {
+    RolloutWorkflow wf = start(request(threeRings(APPROVAL), "1.4.2", "dave"));
+    awaitStatus(wf, s -> s.phase() == Phase.SOAKING && s.currentRing() == 0, "soaking ring internal");
+    WorkflowStub.fromTyped(wf).cancel();
+
+    // Temporal closes a cancel-requested workflow as Cancelled; before closing, the rollout compensated.
+    assertThatThrownBy(() -> result(wf)).isInstanceOf(io.temporal.client.WorkflowFailedException.class)
+        .hasCauseInstanceOf(io.temporal.failure.CanceledFailure.class);
+    assertThat(activities.changes()).endsWith("KillSwitch", "RemoveRingRules", "RedeployPrevious 1.4.1");
+    RolloutStatus after = wf.status();
+    assertThat(after.state()).isEqualTo(State.ROLLED_BACK);
+    assertThat(after.rollbackReason()).isEqualTo("workflow cancelled");
+  }
+
+  @Test
   void abortWhileAwaitingApprovalRollsBack() {
     RolloutWorkflow wf = start(request(threeRings(APPROVAL), "1.4.2", "dave"));
     awaitPhase(wf, Phase.AWAITING_APPROVAL);
