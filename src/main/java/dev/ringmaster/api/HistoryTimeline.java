@@ -28,7 +28,6 @@ final class HistoryTimeline {
   static List<Entry> of(WorkflowClient client, String id) {
     WorkflowExecutionHistory history = client.fetchHistory(id);
     Map<Long, String> activityByScheduledId = new HashMap<>();
-    Map<Long, String> timerSummary = new HashMap<>();
     List<Entry> out = new ArrayList<>();
     for (HistoryEvent e : history.getEvents()) {
       Instant at = Instant.ofEpochSecond(e.getEventTime().getSeconds(), e.getEventTime().getNanos());
@@ -65,7 +64,6 @@ final class HistoryTimeline {
           step = "timer";
           var d = e.getTimerStartedEventAttributes().getStartToFireTimeout();
           detail = (summary == null ? "" : summary + " ") + "(" + d.getSeconds() + "s)";
-          timerSummary.put(e.getEventId(), summary);
         }
         case EVENT_TYPE_TIMER_FIRED -> step = "timer";
         case EVENT_TYPE_TIMER_CANCELED -> step = "timer";

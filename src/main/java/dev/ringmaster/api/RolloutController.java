@@ -14,6 +14,7 @@ import io.temporal.client.WorkflowServiceException;
 import io.temporal.client.WorkflowUpdateException;
 import java.util.List;
 import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -104,7 +105,7 @@ class RolloutController {
     return signal(id, body, RolloutWorkflow::retry, s -> s.state() != State.FAILED ? "only a FAILED rollout can be retried; it is " + s.state() : null);
   }
 
-  private ApprovalReceipt decide(String id, Requests.Action body, BiFunctionDecision action) {
+  private ApprovalReceipt decide(String id, Requests.Action body, BiFunction<RolloutWorkflow, Decision, ApprovalReceipt> action) {
     String by = identity.resolve(body.by(), "by");
     RolloutStatus s = gateway.status(id);
     if (s.state().isFinal()) throw new ApiException(HttpStatus.CONFLICT, id + " already ended " + s.state() + "; nothing awaits approval");
@@ -119,10 +120,6 @@ class RolloutController {
     } catch (WorkflowServiceException e) {
       throw new ApiException(HttpStatus.CONFLICT, id + " is no longer running", List.of(String.valueOf(e.getCause())));
     }
-  }
-
-  interface BiFunctionDecision {
-    ApprovalReceipt apply(RolloutWorkflow wf, Decision d);
   }
 
   private ResponseEntity<RolloutStatus> signal(String id, Requests.Action body, BiConsumer<RolloutWorkflow, OperatorAction> action,

@@ -1,7 +1,5 @@
 package dev.ringmaster.pipeline;
 
-import dev.ringmaster.analysis.AnalysisActivities;
-import dev.ringmaster.analysis.AnalysisStep;
 import dev.ringmaster.analysis.Measurement;
 import dev.ringmaster.analysis.Outcome;
 import dev.ringmaster.analysis.SoakRequest;

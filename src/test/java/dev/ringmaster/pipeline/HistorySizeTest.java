@@ -12,8 +12,8 @@ import dev.ringmaster.connection.Connection;
 import dev.ringmaster.connection.ConnectionRegistry;
 import dev.ringmaster.definition.RolloutDefinition.Metric;
 import dev.ringmaster.support.FakeActivities;
+import dev.ringmaster.support.TemporalTests;
 import dev.ringmaster.support.TestDefinitions;
-import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
@@ -36,11 +36,7 @@ class HistorySizeTest {
   static final String DAY_LONG_SOAK = TestDefinitions.WITH_ANALYSIS.replace("interval: 30s", "interval: 10s").replace("soak: 2h", "soak: 24h");
 
   @RegisterExtension
-  static final TestWorkflowExtension temporal = TestWorkflowExtension.newBuilder()
-      .registerWorkflowImplementationTypes(RolloutWorkflowImpl.class)
-      .registerSearchAttribute("RolloutPhase", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
-      .setDoNotStart(true)
-      .build();
+  static final TestWorkflowExtension temporal = TemporalTests.rolloutExtension();
 
   @Test
   @Timeout(120)

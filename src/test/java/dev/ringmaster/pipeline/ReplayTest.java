@@ -3,8 +3,8 @@ package dev.ringmaster.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ringmaster.support.FakeActivities;
+import dev.ringmaster.support.TemporalTests;
 import dev.ringmaster.support.TestDefinitions;
-import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
@@ -29,11 +29,7 @@ class ReplayTest {
   static final Path RECORDED = Path.of("src/test/resources/histories/full-rollout.json");
 
   @RegisterExtension
-  static final TestWorkflowExtension temporal = TestWorkflowExtension.newBuilder()
-      .registerWorkflowImplementationTypes(RolloutWorkflowImpl.class)
-      .registerSearchAttribute("RolloutPhase", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
-      .setDoNotStart(true)
-      .build();
+  static final TestWorkflowExtension temporal = TemporalTests.rolloutExtension();
 
   @Test
   void aRecordedFullRolloutReplaysOnTheCurrentCode() throws Exception {

@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.fail;
 
 import dev.ringmaster.analysis.Outcome;
 import dev.ringmaster.support.FakeActivities;
-import io.temporal.api.enums.v1.IndexedValueType;
+import dev.ringmaster.support.TemporalTests;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
@@ -30,13 +30,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class RolloutWorkflowTest {
 
   @RegisterExtension
-  static final TestWorkflowExtension temporal = TestWorkflowExtension.newBuilder()
-      .registerWorkflowImplementationTypes(RolloutWorkflowImpl.class)
-      .registerSearchAttribute("RolloutService", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
-      .registerSearchAttribute("RolloutVersion", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
-      .registerSearchAttribute("RolloutPhase", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
-      .setDoNotStart(true)
-      .build();
+  static final TestWorkflowExtension temporal = TemporalTests.rolloutExtension();
 
   private final FakeActivities activities = new FakeActivities();
   private TestWorkflowEnvironment env;
