@@ -93,7 +93,8 @@ class RolloutGateway {
       throw new ApiException(HttpStatus.BAD_REQUEST, "send exactly one of 'definition' (the YAML) or 'definitionPath'",
           List.of("e.g. {\"definitionPath\": \"workflows/example.yaml\", \"version\": \"1.4.2\"}"));
     }
-    if (inline) return new Loaded(loader.load(body.definition()), null);
+    // An inline definition's relative migration locations resolve against the workflows directory, like a file's there.
+    if (inline) return new Loaded(loader.load(body.definition()), workflowsDir.toString());
     Path root = workflowsDir.getParent() == null ? workflowsDir : workflowsDir.getParent();
     Path file = root.resolve(body.definitionPath()).toAbsolutePath().normalize();
     if (!file.startsWith(workflowsDir)) {

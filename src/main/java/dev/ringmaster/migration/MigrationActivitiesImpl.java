@@ -9,16 +9,16 @@ import org.springframework.stereotype.Component;
 
 @Component
 @ActivityImpl(taskQueues = TaskQueues.ROLLOUTS)
-class MigrationActivitiesImpl implements MigrationActivities {
+public class MigrationActivitiesImpl implements MigrationActivities {
   private final Adapters<MigrationRunner> runners;
 
-  MigrationActivitiesImpl(Adapters<MigrationRunner> runners) {
+  public MigrationActivitiesImpl(Adapters<MigrationRunner> runners) {
     this.runners = runners;
   }
 
   @Override
   public void checkExpandSafety(MigrationStep step) {
-    List<String> problems = runners.forConnection(step.connection()).checkExpand(step.location());
+    List<String> problems = runners.forConnection(step.connection()).checkExpand(step.location(), step.undo());
     if (!problems.isEmpty()) {
       throw new PermanentFailure("expand location " + step.location() + " is not additive:\n  " + String.join("\n  ", problems)
           + "\nMove destructive statements to the contract location.");
@@ -27,20 +27,16 @@ class MigrationActivitiesImpl implements MigrationActivities {
 
   @Override
   public MigrationOutcome expandSchema(MigrationStep step) {
-    return apply(step);
+    return runners.forConnection(step.connection()).expand(step.location(), step.rolloutId());
   }
 
   @Override
   public MigrationOutcome undoExpand(MigrationStep step) {
-    return apply(step);
+    return runners.forConnection(step.connection()).undo(step.location(), step.rolloutId());
   }
 
   @Override
   public MigrationOutcome contractSchema(MigrationStep step) {
-    return apply(step);
-  }
-
-  private MigrationOutcome apply(MigrationStep step) {
-    return runners.forConnection(step.connection()).apply(step.location(), step.rolloutId());
+    return runners.forConnection(step.connection()).contract(step.location(), step.rolloutId());
   }
 }

@@ -2,12 +2,26 @@ package dev.ringmaster.migration;
 
 import java.util.List;
 
-/** Applies schema migrations on one datasource. Idempotent: a location applied twice is applied once. */
+/**
+ * Applies schema migrations on one datasource, following expand/contract: {@code expand} only adds, {@code undo}
+ * takes back what one rollout's expand added, {@code contract} removes what the old version needed. Every method
+ * is idempotent: a location applied twice is applied once, and an undo retried after a crash undoes nothing twice.
+ */
 public interface MigrationRunner {
 
-  /** Apply every pending migration in {@code location}; what was already applied is skipped. */
-  MigrationOutcome apply(String location, String rolloutId);
+  /** Apply every pending migration in the expand {@code location}, recording {@code rolloutId} as the installer. */
+  MigrationOutcome expand(String location, String rolloutId);
 
-  /** Problems that make {@code location} unsafe as an expand step (destructive statements), empty when safe. */
-  List<String> checkExpand(String location);
+  /** Undo, newest first, the expand migrations that {@code rolloutId} applied, with the scripts in {@code undoLocation}. */
+  MigrationOutcome undo(String undoLocation, String rolloutId);
+
+  /** Apply every pending migration in the contract {@code location}; what was already applied is skipped. */
+  MigrationOutcome contract(String location, String rolloutId);
+
+  /**
+   * Problems that make {@code expandLocation} unsafe as an expand step (statements that destroy or rewrite existing
+   * structure), and, when {@code undoLocation} is given, expand migrations it has no undo script for. Empty when safe.
+   * Reads the scripts only; nothing touches the database.
+   */
+  List<String> checkExpand(String expandLocation, String undoLocation);
 }

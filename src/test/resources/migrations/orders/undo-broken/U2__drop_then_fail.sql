@@ -1,0 +1,2 @@
+DROP TABLE order_events;
+SELECT * FROM no_such_table;
