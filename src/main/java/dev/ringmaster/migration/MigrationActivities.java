@@ -5,6 +5,9 @@ import io.temporal.activity.ActivityMethod;
 
 @ActivityInterface
 public interface MigrationActivities {
+  /** The failure type of an expand that could not begin ({@link NothingApplied}): the rollback has nothing to undo. */
+  String NOTHING_APPLIED = "MigrationNothingApplied";
+
   /** Pre-flight: refuse an expand location that destroys or rewrites existing structure. */
   @ActivityMethod(name = "CheckExpandSafety")
   void checkExpandSafety(MigrationStep step);

@@ -3,6 +3,7 @@ package dev.ringmaster.migration;
 import dev.ringmaster.connection.Adapters;
 import dev.ringmaster.connection.PermanentFailure;
 import dev.ringmaster.pipeline.TaskQueues;
+import io.temporal.failure.ApplicationFailure;
 import io.temporal.spring.boot.ActivityImpl;
 import java.util.List;
 import org.springframework.stereotype.Component;
@@ -27,7 +28,11 @@ public class MigrationActivitiesImpl implements MigrationActivities {
 
   @Override
   public MigrationOutcome expandSchema(MigrationStep step) {
-    return runners.forConnection(step.connection()).expand(step.location(), step.rolloutId());
+    try {
+      return runners.forConnection(step.connection()).expand(step.location(), step.rolloutId());
+    } catch (NothingApplied e) {
+      throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), NOTHING_APPLIED);
+    }
   }
 
   @Override

@@ -39,6 +39,7 @@ final class Steps {
   private final FlagTarget flag;
   private final DeployTarget deployTarget;
   private String threadRef;
+  private boolean expandAppliedNothing;
   private final java.util.List<Promise<String>> notifications = new java.util.ArrayList<>();
 
   Steps(RolloutRequest request, RolloutState st) {
@@ -77,20 +78,29 @@ final class Steps {
   }
 
   void expand() {
-    MigrationOutcome o = stub(MigrationActivities.class, StepPolicies.migration("expand " + spec.migration().expand()))
-        .expandSchema(migration(spec.migration().expand()));
-    st.note("expanded schema: applied " + o.versionsApplied());
+    MigrationOutcome o;
+    try {
+      o = stub(MigrationActivities.class, StepPolicies.migration("expand " + spec.migration().expand())).expandSchema(migration(spec.migration().expand()));
+    } catch (ActivityFailure f) {
+      expandAppliedNothing = f.getCause() instanceof ApplicationFailure af && MigrationActivities.NOTHING_APPLIED.equals(af.getType());
+      throw f;
+    }
+    st.note("expanded schema: applied " + o.versionsApplied() + " in " + Durations.format(o.took()) + "; " + o.note());
   }
 
   /** Compensation for expand: the undo scripts, or a record that the (compatible) expanded schema stays. */
   void undoExpand() {
     Migration m = spec.migration();
+    if (expandAppliedNothing) {
+      st.rollbackSteps.add("no undo needed: the expand could not begin, so it applied nothing");
+      return;
+    }
     if (m.undo() == null) {
       st.rollbackSteps.add("expanded schema kept: the definition has no undo (the expanded schema is compatible with the previous version)");
       return;
     }
     MigrationOutcome o = stub(MigrationActivities.class, StepPolicies.migration("undo expand " + m.undo())).undoExpand(migration(m.undo()));
-    st.rollbackSteps.add("UndoExpand: applied " + o.versionsApplied());
+    st.rollbackSteps.add("UndoExpand: applied " + o.versionsApplied() + " in " + Durations.format(o.took()));
   }
 
   String captureCurrentVersion() {
@@ -145,7 +155,7 @@ final class Steps {
     if (spec.migration() != null && spec.migration().contract() != null) {
       MigrationOutcome o = stub(MigrationActivities.class, StepPolicies.migration("contract " + spec.migration().contract()))
           .contractSchema(migration(spec.migration().contract()));
-      st.note("contracted schema: applied " + o.versionsApplied());
+      st.note("contracted schema: applied " + o.versionsApplied() + " in " + Durations.format(o.took()) + "; " + o.note());
     }
     FlagChange c = stub(FlagActivities.class, StepPolicies.flagChange("retire flag " + flag.key())).retireFlag(flag);
     st.note("flag " + c.flagKey() + " retired (" + c.providerRef() + ")");

@@ -5,6 +5,7 @@ import dev.ringmaster.connection.PermanentFailure;
 import dev.ringmaster.connection.Redactor;
 import dev.ringmaster.migration.MigrationOutcome;
 import dev.ringmaster.migration.MigrationRunner;
+import dev.ringmaster.migration.NothingApplied;
 import dev.ringmaster.migration.flyway.MigrationScripts.Script;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -220,11 +221,11 @@ final class FlywayMigrationRunner implements MigrationRunner {
     String state = sql == null || sql.getSQLState() == null ? "" : sql.getSQLState();
     String detail = Redactor.redact(shorten(e.getMessage()), System.getenv());
     if (state.startsWith("28")) {
-      return new PermanentFailure(prefix + "the database refused the credentials (SQLState " + state + "): " + shorten(sql.getMessage())
+      return new NothingApplied(prefix + "the database refused the credentials (SQLState " + state + "): " + shorten(sql.getMessage())
           + " — check the user and the password in the environment variable named by password-env");
     }
     if (state.equals("3D000")) {
-      return new PermanentFailure(prefix + "the database does not exist (SQLState 3D000): " + shorten(sql.getMessage()));
+      return new NothingApplied(prefix + "the database does not exist (SQLState 3D000): " + shorten(sql.getMessage()));
     }
     if (state.startsWith("08") || state.startsWith("53") || state.startsWith("57") || state.startsWith("40") || state.equals("55P03")) {
       return new RuntimeException(prefix + "database unreachable or busy (SQLState " + state + "), will be retried: " + detail);

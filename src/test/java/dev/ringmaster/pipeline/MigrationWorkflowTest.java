@@ -1,0 +1,230 @@
+package dev.ringmaster.pipeline;
+
+import static dev.ringmaster.support.Postgres.columns;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import dev.ringmaster.connection.Adapters;
+import dev.ringmaster.connection.ConnectionRegistry;
+import dev.ringmaster.migration.MigrationActivities;
+import dev.ringmaster.migration.MigrationActivitiesImpl;
+import dev.ringmaster.migration.MigrationOutcome;
+import dev.ringmaster.migration.MigrationRunner;
+import dev.ringmaster.migration.MigrationStep;
+import dev.ringmaster.migration.flyway.FlywayRunnerFactory;
+import dev.ringmaster.support.FakeActivities;
+import dev.ringmaster.support.Postgres;
+import dev.ringmaster.support.TemporalTests;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.testing.TestWorkflowExtension;
+import io.temporal.worker.Worker;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The rollout workflow with the real migration activities and the flyway adapter on a real PostgreSQL (zonky);
+ * flags, deploys and notifications are test doubles. Shows when each migration step runs and what a rollback undoes.
+ */
+@Timeout(180)
+class MigrationWorkflowTest {
+  @RegisterExtension
+  static final TestWorkflowExtension temporal = TemporalTests.rolloutExtension();
+
+  static final String DEFINITION = """
+      apiVersion: ringmaster/v1
+      kind: Rollout
+      metadata: { service: orders, domain: shop, owner: team-orders }
+      spec:
+        flag: { key: new-order-status, connection: flags }
+        deploy: { connection: deploy }
+        migration:
+          connection: db
+          expand: classpath:migrations/orders/expand
+          contract: classpath:migrations/orders/contract
+          undo: classpath:migrations/orders/undo
+        rings:
+          - name: internal
+            audience: { tenants: [acme-internal] }
+            soak: 1h
+          - name: everyone
+            audience: { percent: 100 }
+            soak: 1h
+            approval: { approvers: [alice], quorum: 1, timeout: 4h, onTimeout: rollback }
+        contract:
+          approval: { approvers: [carol], quorum: 1, timeout: 72h, onTimeout: hold }
+      """;
+
+  /** The fakes, except that migrations go through the real activities (and are recorded, attempt by attempt). */
+  static final class WithRealMigrations extends FakeActivities {
+    MigrationActivities real;
+
+    @Override
+    public void checkExpandSafety(MigrationStep step) {
+      real.checkExpandSafety(step);
+    }
+
+    @Override
+    public MigrationOutcome expandSchema(MigrationStep step) {
+      calls.add("ExpandSchema");
+      return real.expandSchema(step);
+    }
+
+    @Override
+    public MigrationOutcome undoExpand(MigrationStep step) {
+      calls.add("UndoExpand");
+      return real.undoExpand(step);
+    }
+
+    @Override
+    public MigrationOutcome contractSchema(MigrationStep step) {
+      calls.add("ContractSchema");
+      return real.contractSchema(step);
+    }
+  }
+
+  private final WithRealMigrations activities = new WithRealMigrations();
+  private TestWorkflowEnvironment env;
+  private WorkflowClient client;
+  private Worker worker;
+  private DataSource db;
+  private String url;
+
+  @BeforeEach
+  void setUp(TestWorkflowEnvironment env, WorkflowClient client, Worker worker) {
+    this.env = env;
+    this.client = client;
+    this.worker = worker;
+    String database = Postgres.newDatabase();
+    db = Postgres.dataSource(database);
+    url = Postgres.url(database);
+    Postgres.execute(db, "CREATE TABLE orders (id bigint PRIMARY KEY, customer text NOT NULL, status text NOT NULL)",
+        "INSERT INTO orders VALUES (1, 'ada', 'open')");
+    worker.registerActivitiesImplementations(activities, activities.analysis);
+    env.start();
+  }
+
+  private void database(Map<String, String> settings) {
+    ConnectionRegistry registry = new ConnectionRegistry(Map.of("db", settings));
+    activities.real = new MigrationActivitiesImpl(new Adapters<MigrationRunner>("migration", registry, List.of(new FlywayRunnerFactory())));
+  }
+
+  private RolloutWorkflow start(String yaml, String version) {
+    RolloutRequest req = dev.ringmaster.support.TestDefinitions.request(yaml, version, "dave");
+    RolloutWorkflow wf = client.newWorkflowStub(RolloutWorkflow.class,
+        WorkflowOptions.newBuilder().setWorkflowId(req.rolloutId()).setTaskQueue(worker.getTaskQueue()).build());
+    WorkflowClient.start(wf::run, req);
+    return wf;
+  }
+
+  private RolloutStatus awaitStatus(RolloutWorkflow wf, Predicate<RolloutStatus> condition, String what) {
+    for (int i = 0; i < 24 * 60; i++) {
+      RolloutStatus s = wf.status();
+      if (condition.test(s)) return s;
+      env.sleep(Duration.ofMinutes(1));
+    }
+    return fail("rollout never reached: " + what + "; last status " + wf.status());
+  }
+
+  private static RolloutResult result(RolloutWorkflow wf) {
+    return WorkflowStub.fromTyped(wf).getResult(RolloutResult.class);
+  }
+
+  @Test
+  void contractRunsOnlyAfterTheLastRingAndItsApprovalThenThePointOfNoReturnIsRecorded() {
+    database(Map.of("kind", "flyway", "url", url, "username", "postgres"));
+    RolloutWorkflow wf = start(DEFINITION, "2.0.0");
+
+    RolloutStatus lastRing = awaitStatus(wf, s -> "everyone".equals(s.awaiting()), "approval of the last ring");
+    assertThat(lastRing.pastPointOfNoReturn()).isFalse();
+    assertThat(columns(db, "orders")).containsExactly("id", "customer", "status", "status_code");
+    assertThat(activities.changes()).doesNotContain("ContractSchema");
+    wf.approve(Decision.of("alice", "ring looks good", "rest"));
+
+    awaitStatus(wf, s -> "contract".equals(s.awaiting()), "approval of the contract");
+    assertThat(columns(db, "orders")).as("nothing contracted before the contract approval").contains("status");
+    assertThat(activities.changes()).doesNotContain("ContractSchema");
+    wf.approve(Decision.of("carol", "drop it", "rest"));
+
+    RolloutResult r = result(wf);
+    assertThat(r.state()).isEqualTo(State.SUCCEEDED);
+    assertThat(r.status().pastPointOfNoReturn()).isTrue();
+    assertThat(columns(db, "orders")).containsExactly("id", "customer", "status_code");
+    assertThat(activities.changes()).containsExactly(
+        "ExpandSchema",
+        "DeployVersion 2.0.0",
+        "EnableRing internal tenants [acme-internal]",
+        "EnableRing everyone tenants [acme-internal] + 100%",
+        "ContractSchema",
+        "RetireFlag");
+  }
+
+  @Test
+  void aRejectedRolloutUndoesItsExpandAfterTheFlagAndTheDeploy() {
+    database(Map.of("kind", "flyway", "url", url, "username", "postgres"));
+    RolloutWorkflow wf = start(DEFINITION, "2.0.0");
+    awaitStatus(wf, s -> "everyone".equals(s.awaiting()), "approval of the last ring");
+    assertThat(columns(db, "order_events")).isNotEmpty();
+    wf.reject(Decision.of("alice", "not today", "rest"));
+
+    RolloutResult r = result(wf);
+    assertThat(r.state()).isEqualTo(State.ROLLED_BACK);
+    assertThat(columns(db, "orders")).containsExactly("id", "customer", "status");
+    assertThat(columns(db, "order_events")).isEmpty();
+    assertThat(r.status().rollbackSteps()).last().asString()
+        .startsWith("UndoExpand: applied [V2 undone by U2__drop_order_events.sql, V1 undone by U1__drop_status_code.sql] in ");
+    List<String> changes = activities.changes();
+    assertThat(changes.subList(changes.indexOf("KillSwitch"), changes.size()))
+        .containsExactly("KillSwitch", "RemoveRingRules", "RedeployPrevious 1.4.1", "UndoExpand");
+  }
+
+  @Test
+  void anUnreachableDatabaseIsRetriedWithBackoffThenTheRolloutCompensates() throws Exception {
+    int closedPort;
+    try (ServerSocket s = new ServerSocket(0)) {
+      closedPort = s.getLocalPort();
+    }
+    database(Map.of("kind", "flyway", "url", "jdbc:postgresql://127.0.0.1:" + closedPort + "/orders", "username", "postgres"));
+    RolloutWorkflow wf = start(DEFINITION.replace("    undo: classpath:migrations/orders/undo\n", ""), "2.0.0");
+
+    RolloutResult r = result(wf);
+    assertThat(r.state()).isEqualTo(State.ROLLED_BACK);
+    assertThat(activities.changes()).as("five attempts (StepPolicies.migration), nothing deployed").containsExactly(
+        "ExpandSchema", "ExpandSchema", "ExpandSchema", "ExpandSchema", "ExpandSchema");
+    assertThat(r.status().rollbackReason()).startsWith("ExpandSchema failed: connection 'db' (jdbc:postgresql://127.0.0.1:" + closedPort
+        + "/orders as postgres), migrating classpath:migrations/orders/expand: database unreachable or busy (SQLState 08001), will be retried");
+    assertThat(r.status().rollbackSteps()).containsExactly(
+        "expanded schema kept: the definition has no undo (the expanded schema is compatible with the previous version)");
+    // The backoff between attempts (5 s, 10 s, 20 s, 40 s) is in the history as the attempts' scheduled times.
+    assertThat(client.fetchHistory(WorkflowStub.fromTyped(wf).getExecution().getWorkflowId()).getEvents().stream()
+        .filter(e -> e.hasActivityTaskStartedEventAttributes()).mapToInt(e -> e.getActivityTaskStartedEventAttributes().getAttempt()).max())
+        .hasValue(5);
+  }
+
+  @Test
+  void aWrongPasswordFailsFastWithoutRetriesAndTheHistoryNeverHoldsThePassword() {
+    Postgres.execute(db, "ALTER TABLE orders OWNER TO " + Postgres.APP_USER);
+    database(Map.of("kind", "flyway", "url", url, "username", Postgres.APP_USER, "password-env", "RINGMASTER_TEST_DB_WRONG_PASSWORD"));
+    RolloutWorkflow wf = start(DEFINITION, "2.0.0");
+
+    RolloutResult r = result(wf);
+    assertThat(r.state()).isEqualTo(State.ROLLED_BACK);
+    assertThat(activities.changes()).as("one attempt, and no undo: nothing was applied")
+        .containsExactly("ExpandSchema");
+    assertThat(r.status().rollbackReason()).contains("ExpandSchema failed: connection 'db'")
+        .contains("the database refused the credentials (SQLState 28P01)");
+    assertThat(r.status().rollbackSteps()).last().isEqualTo("no undo needed: the expand could not begin, so it applied nothing");
+    String history = client.fetchHistory(WorkflowStub.fromTyped(wf).getExecution().getWorkflowId()).toString();
+    assertThat(history).contains("28P01").doesNotContain(System.getenv("RINGMASTER_TEST_DB_WRONG_PASSWORD"));
+  }
+}
