@@ -19,7 +19,7 @@ public class MigrationActivitiesImpl implements MigrationActivities {
 
   @Override
   public void checkExpandSafety(MigrationStep step) {
-    List<String> problems = runners.forConnection(step.connection()).checkExpand(step.location(), step.undo());
+    List<String> problems = runners.forConnection(step.connection()).check(step.location(), step.undo(), step.contract());
     if (!problems.isEmpty()) {
       throw new PermanentFailure("expand location " + step.location() + " is not additive:\n  " + String.join("\n  ", problems)
           + "\nMove destructive statements to the contract location.");

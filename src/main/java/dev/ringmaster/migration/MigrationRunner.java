@@ -19,9 +19,10 @@ public interface MigrationRunner {
   MigrationOutcome contract(String location, String rolloutId);
 
   /**
-   * Problems that make {@code expandLocation} unsafe as an expand step (statements that destroy or rewrite existing
-   * structure), and, when {@code undoLocation} is given, expand migrations it has no undo script for. Empty when safe.
-   * Reads the scripts only; nothing touches the database.
+   * Pre-flight, before anything is applied: problems that make {@code expandLocation} unsafe as an expand step
+   * (statements that destroy or rewrite existing structure), expand migrations {@code undoLocation} (if given) has no
+   * undo script for, and a {@code contractLocation} (if given) that cannot be read. Empty when all is well. Reads the
+   * scripts only; nothing touches the database.
    */
-  List<String> checkExpand(String expandLocation, String undoLocation);
+  List<String> check(String expandLocation, String undoLocation, String contractLocation);
 }

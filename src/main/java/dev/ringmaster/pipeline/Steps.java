@@ -57,7 +57,8 @@ final class Steps {
 
   private MigrationStep migration(String location) {
     Migration m = spec.migration();
-    return new MigrationStep(m.connection(), resolve(location), m.undo() == null ? null : resolve(m.undo()), request.rolloutId());
+    return new MigrationStep(m.connection(), resolve(location), m.undo() == null ? null : resolve(m.undo()),
+        m.contract() == null ? null : resolve(m.contract()), request.rolloutId());
   }
 
   /** A location relative to the definition's directory; {@code classpath:} and absolute paths stay as they are. */

@@ -1,20 +1,18 @@
 package dev.ringmaster.api;
 
+import static dev.ringmaster.api.RestApi.JSON;
+import static dev.ringmaster.api.RestApi.by;
+import static dev.ringmaster.api.RestApi.example;
+import static dev.ringmaster.api.RestApi.start;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ringmaster.api.RestApi.Response;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -24,15 +22,20 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * The real application over HTTP: embedded Temporal (test server on a free loopback port), the flagd-file and
- * command adapters writing to a temporary directory, and workflows/example.yaml with its soaks shortened.
+ * command adapters writing to a temporary directory, the embedded PostgreSQL with its data there too, and
+ * workflows/example.yaml with its soaks shortened.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class EndToEndTest {
   @TempDir static Path dir;
-  static final ObjectMapper JSON = new ObjectMapper();
-  static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @LocalServerPort int port;
+  RestApi api;
+
+  @BeforeEach
+  void api() {
+    api = new RestApi(port);
+  }
 
   @DynamicPropertySource
   static void properties(DynamicPropertyRegistry r) {
@@ -40,40 +43,8 @@ class EndToEndTest {
     r.add("ringmaster.connections.local-flags.path", () -> dir.resolve("flags.json").toString());
     r.add("ringmaster.connections.local-deploy.deploy", () -> "RINGMASTER_LOCAL_DIR=" + dir + " sh workflows/local/deploy.sh {version}");
     r.add("ringmaster.connections.local-deploy.current-version", () -> "RINGMASTER_LOCAL_DIR=" + dir + " sh workflows/local/current-version.sh");
-  }
-
-  record Response(int status, JsonNode body) {}
-
-  Response call(String method, String path, Object body) throws IOException, InterruptedException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).header("Content-Type", "application/json");
-    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
-    HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    return new Response(r.statusCode(), r.body().isEmpty() ? null : JSON.readTree(r.body()));
-  }
-
-  JsonNode status(String id) throws Exception {
-    Response r = call("GET", "/api/rollouts/" + id, null);
-    assertThat(r.status()).isEqualTo(200);
-    return r.body();
-  }
-
-  void awaitStatus(String id, String field, String value) {
-    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-        .until(() -> value.equals(status(id).path(field).asText()));
-  }
-
-  static String example(String... soaks) throws IOException {
-    String yaml = Files.readString(Path.of("workflows/example.yaml"));
-    for (String soak : soaks) yaml = yaml.replaceFirst("soak: 20s", "soak: " + soak);
-    return yaml;
-  }
-
-  static ObjectNode start(String yaml, String version) {
-    return JSON.createObjectNode().put("definition", yaml).put("version", version).put("triggeredBy", "ci-bot").put("commit", "abc123");
-  }
-
-  static ObjectNode by(String who) {
-    return JSON.createObjectNode().put("by", who).put("comment", "from the end-to-end test");
+    r.add("ringmaster.connections.local-db.data-dir", () -> dir.resolve("postgres").toString());
+    r.add("ringmaster.min-soak-with-migration", () -> "1s");
   }
 
   String lastDeployed() throws IOException {
@@ -84,78 +55,79 @@ class EndToEndTest {
   @Test
   void aRolloutSucceedsWithARestApprovalAndTheNextIsAbortedMidSoakBackToThePreviousVersion() throws Exception {
     // 1. A full rollout: three rings, a REST approval, SUCCEEDED with the flag at 100 % for everyone.
-    Response started = call("POST", "/api/rollouts", start(example("1s", "1s", "1s"), "2.0.0"));
+    Response started = api.call("POST", "/api/rollouts", start(example("1s", "1s", "1s"), "2.0.0"));
     assertThat(started.status()).isEqualTo(201);
     String id = started.body().get("id").asText();
     assertThat(id).isEqualTo("rollout-example-2.0.0");
     assertThat(started.body().get("statusUrl").asText()).endsWith("/api/rollouts/rollout-example-2.0.0");
 
-    awaitStatus(id, "phase", "AWAITING_APPROVAL");
-    Response notApprover = call("POST", "/api/rollouts/" + id + "/approve", by("mallory"));
+    api.awaitStatus(id, "phase", "AWAITING_APPROVAL");
+    Response notApprover = api.call("POST", "/api/rollouts/" + id + "/approve", by("mallory"));
     assertThat(notApprover.status()).isEqualTo(403);
     assertThat(notApprover.body().get("error").asText()).isEqualTo("mallory is not an approver for 'canary'; approvers: alice, bob");
-    Response approved = call("POST", "/api/rollouts/" + id + "/approve", by("alice"));
+    Response approved = api.call("POST", "/api/rollouts/" + id + "/approve", by("alice"));
     assertThat(approved.status()).isEqualTo(200);
     assertThat(approved.body().get("message").asText()).isEqualTo("quorum reached; the rollout continues");
-    awaitStatus(id, "state", "SUCCEEDED");
+    api.awaitStatus(id, "state", "SUCCEEDED");
 
     JsonNode flag = JSON.readTree(dir.resolve("flags.json").toFile()).at("/flags/new-example-flow");
     assertThat(flag.get("defaultVariant").asText()).isEqualTo("on");
     assertThat(flag.has("targeting")).isFalse();
     assertThat(flag.at("/metadata/retired").asBoolean()).isTrue();
     assertThat(lastDeployed()).endsWith("rollout-example-2.0.0 deploy 2.0.0");
-    JsonNode done = status(id);
+    JsonNode done = api.status(id);
     assertThat(done.at("/approvals/0/by").asText()).isEqualTo("alice");
     assertThat(done.at("/approvals/0/source").asText()).isEqualTo("rest");
 
     // 2. The next version, aborted mid-soak: idempotent start, the domain is held, then back to 2.0.0.
-    Response second = call("POST", "/api/rollouts", start(example("1h"), "2.0.1"));
+    Response second = api.call("POST", "/api/rollouts", start(example("1h"), "2.0.1"));
     assertThat(second.status()).isEqualTo(201);
     String id2 = second.body().get("id").asText();
-    Response again = call("POST", "/api/rollouts", start(example("1h"), "2.0.1"));
+    Response again = api.call("POST", "/api/rollouts", start(example("1h"), "2.0.1"));
     assertThat(again.status()).isEqualTo(200);
     assertThat(again.body().get("id").asText()).isEqualTo(id2);
-    Response busy = call("POST", "/api/rollouts", start(example("1h").replace("service: example", "service: other"), "9.9.9"));
+    Response busy = api.call("POST", "/api/rollouts", start(example("1h").replace("service: example", "service: other"), "9.9.9"));
     assertThat(busy.status()).isEqualTo(409);
     assertThat(busy.body().get("error").asText()).isEqualTo("domain 'demo' is busy: rollout-example-2.0.1 is active");
 
-    awaitStatus(id2, "phase", "SOAKING");
+    api.awaitStatus(id2, "phase", "SOAKING");
     assertThat(JSON.readTree(dir.resolve("flags.json").toFile()).at("/flags/new-example-flow/targeting/if/0/in/1/0").asText())
         .isEqualTo("acme-internal");
-    Response nothingAwaiting = call("POST", "/api/rollouts/" + id2 + "/approve", by("alice"));
+    Response nothingAwaiting = api.call("POST", "/api/rollouts/" + id2 + "/approve", by("alice"));
     assertThat(nothingAwaiting.status()).isEqualTo(409);
     assertThat(nothingAwaiting.body().get("error").asText()).isEqualTo("nothing is awaiting approval: the rollout is SOAKING");
 
-    Response aborted = call("POST", "/api/rollouts/" + id2 + "/abort", JSON.createObjectNode().put("by", "sre-on-call").put("reason", "pager"));
+    Response aborted = api.call("POST", "/api/rollouts/" + id2 + "/abort", JSON.createObjectNode().put("by", "sre-on-call").put("reason", "pager"));
     assertThat(aborted.status()).isEqualTo(202);
-    awaitStatus(id2, "state", "ROLLED_BACK");
+    api.awaitStatus(id2, "state", "ROLLED_BACK");
 
     JsonNode off = JSON.readTree(dir.resolve("flags.json").toFile()).at("/flags/new-example-flow");
     assertThat(off.get("defaultVariant").asText()).isEqualTo("off");
     assertThat(off.has("targeting")).isFalse();
     assertThat(lastDeployed()).endsWith("rollout-example-2.0.1 deploy 2.0.0");
     assertThat(Files.readString(dir.resolve("running-version")).strip()).isEqualTo("2.0.0");
-    assertThat(status(id2).get("rollbackReason").asText()).isEqualTo("aborted by sre-on-call: pager");
+    assertThat(api.status(id2).get("rollbackReason").asText()).isEqualTo("aborted by sre-on-call: pager");
 
     // The history reads like the pipeline: the kill switch ran before the previous version was redeployed.
-    Response history = call("GET", "/api/rollouts/" + id2 + "/history", null);
+    Response history = api.call("GET", "/api/rollouts/" + id2 + "/history", null);
     assertThat(history.status()).isEqualTo(200);
     List<String> scheduled = new java.util.ArrayList<>();
     history.body().forEach(e -> {
       if (e.get("type").asText().equals("activity_task_scheduled") && !e.get("step").asText().equals("Notify")) scheduled.add(e.get("step").asText());
     });
-    assertThat(scheduled).containsExactly("CaptureCurrentVersion", "DeployVersion", "EnableRing", "KillSwitch", "RemoveRingRules", "RedeployPrevious");
+    assertThat(scheduled).containsExactly("CheckExpandSafety", "ExpandSchema", "CaptureCurrentVersion", "DeployVersion", "EnableRing",
+        "KillSwitch", "RemoveRingRules", "RedeployPrevious", "UndoExpand");
 
-    Response list = call("GET", "/api/rollouts?service=example&state=ROLLED_BACK", null);
+    Response list = api.call("GET", "/api/rollouts?service=example&state=ROLLED_BACK", null);
     assertThat(list.body()).hasSize(1);
     assertThat(list.body().get(0).get("id").asText()).isEqualTo(id2);
-    Response closed = call("POST", "/api/rollouts/" + id2 + "/resume", by("sre-on-call"));
+    Response closed = api.call("POST", "/api/rollouts/" + id2 + "/resume", by("sre-on-call"));
     assertThat(closed.status()).isEqualTo(409);
   }
 
   @Test
   void badRequestsGetClearJsonErrorsAndStartNothing() throws Exception {
-    Response invalid = call("POST", "/api/rollouts", start(example().replace("percent: 5", "percent: 150").replace("soak: 20s", "soak: soon"), "3.0.0"));
+    Response invalid = api.call("POST", "/api/rollouts", start(example().replace("percent: 5", "percent: 150").replace("soak: 20s", "soak: soon"), "3.0.0"));
     assertThat(invalid.status()).isEqualTo(400);
     assertThat(invalid.body().get("error").asText()).isEqualTo("invalid rollout definition: 4 problem(s)");
     assertThat(invalid.body().get("details").toString())
@@ -163,15 +135,15 @@ class EndToEndTest {
         .contains("spec.rings[2].soak: 'soon' is not a duration")
         .contains("spec.rings[1].audience.percent: 150 is not within 0..100");
 
-    assertThat(call("POST", "/api/rollouts", JSON.createObjectNode().put("definitionPath", "../pom.xml").put("version", "1").put("triggeredBy", "x")).status())
+    assertThat(api.call("POST", "/api/rollouts", JSON.createObjectNode().put("definitionPath", "../pom.xml").put("version", "1").put("triggeredBy", "x")).status())
         .isEqualTo(400);
-    Response noVersion = call("POST", "/api/rollouts", JSON.createObjectNode().put("definitionPath", "workflows/example.yaml").put("triggeredBy", "x"));
+    Response noVersion = api.call("POST", "/api/rollouts", JSON.createObjectNode().put("definitionPath", "workflows/example.yaml").put("triggeredBy", "x"));
     assertThat(noVersion.status()).isEqualTo(400);
     assertThat(noVersion.body().get("error").asText()).startsWith("'version' is missing");
-    Response unknown = call("GET", "/api/rollouts/rollout-nothing-1.0", null);
+    Response unknown = api.call("GET", "/api/rollouts/rollout-nothing-1.0", null);
     assertThat(unknown.status()).isEqualTo(404);
     assertThat(unknown.body().get("error").asText()).isEqualTo("no rollout with id 'rollout-nothing-1.0'");
-    assertThat(call("POST", "/api/rollouts/rollout-nothing-1.0/abort", by("sre")).status()).isEqualTo(404);
-    assertThat(call("GET", "/api/rollouts/rollout-example-3.0.0", null).status()).isEqualTo(404);
+    assertThat(api.call("POST", "/api/rollouts/rollout-nothing-1.0/abort", by("sre")).status()).isEqualTo(404);
+    assertThat(api.call("GET", "/api/rollouts/rollout-example-3.0.0", null).status()).isEqualTo(404);
   }
 }

@@ -32,11 +32,14 @@ class DefinitionValidatorTest {
     assertThat(d.spec().migration()).isNull();
   }
 
+  /** Valid with the shipped application.yaml's minimum soak for migrations (20s), and not with the 10m default. */
   @Test
   void theShippedExampleIsValid() throws Exception {
     String example = java.nio.file.Files.readString(java.nio.file.Path.of("workflows/example.yaml"))
-        .replace("local-flags", "flags").replace("local-deploy", "deploy");
-    assertThat(problems(example)).isEmpty();
+        .replace("local-flags", "flags").replace("local-deploy", "deploy").replace("local-db", "db");
+    RolloutDefinition d = new DefinitionLoader(new DefinitionValidator(TestDefinitions.CATALOG, Duration.ofSeconds(20))).load(example);
+    assertThat(d.spec().migration().expand()).isEqualTo("example/db/expand");
+    assertThat(problems(example)).hasSize(3).allMatch(p -> p.contains("is shorter than the 10m minimum for a rollout with a schema migration"));
   }
 
   @Test

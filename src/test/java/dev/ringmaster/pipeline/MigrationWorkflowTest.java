@@ -170,6 +170,20 @@ class MigrationWorkflowTest {
   }
 
   @Test
+  void aDestructiveExpandIsRefusedAtTheStartWithFileAndLineBeforeAnythingIsApplied() {
+    database(Map.of("kind", "flyway", "url", url, "username", "postgres"));
+    RolloutWorkflow wf = start(DEFINITION.replace("orders/expand", "orders/destructive"), "2.0.0");
+
+    RolloutResult r = result(wf);
+    assertThat(r.state()).isEqualTo(State.ROLLED_BACK);
+    assertThat(r.status().rollbackReason()).isEqualTo("CheckExpandSafety failed: expand location classpath:migrations/orders/destructive is not additive:\n"
+        + "  V1__rename.sql line 2: RENAME: the running version still uses the old name: ALTER TABLE orders RENAME COLUMN status TO state\n"
+        + "Move destructive statements to the contract location.");
+    assertThat(activities.changes()).isEmpty();
+    assertThat(columns(db, "orders")).containsExactly("id", "customer", "status");
+  }
+
+  @Test
   void aRejectedRolloutUndoesItsExpandAfterTheFlagAndTheDeploy() {
     database(Map.of("kind", "flyway", "url", url, "username", "postgres"));
     RolloutWorkflow wf = start(DEFINITION, "2.0.0");

@@ -66,7 +66,8 @@ final class FlywayMigrationRunner implements MigrationRunner {
   }
 
   @Override
-  public List<String> checkExpand(String expandLocation, String undoLocation) {
+  public List<String> check(String expandLocation, String undoLocation, String contractLocation) {
+    if (contractLocation != null) MigrationScripts.read(contractLocation);
     return ExpandSafetyCheck.check(MigrationScripts.read(expandLocation), undoLocation == null ? null : MigrationScripts.read(undoLocation));
   }
 

@@ -158,9 +158,13 @@ class FlywayMigrationRunnerTest {
         .isInstanceOf(PermanentFailure.class)
         .hasMessageContaining("connection 'orders-db'")
         .hasMessageContaining("/nowhere/db/expand");
-    assertThatThrownBy(() -> runner.checkExpand("/nowhere/db/expand", null))
+    assertThatThrownBy(() -> runner.check("/nowhere/db/expand", null, null))
         .isInstanceOf(PermanentFailure.class)
         .hasMessageContaining("migration location /nowhere/db/expand is not a directory");
+    assertThatThrownBy(() -> runner.check(EXPAND, UNDO, "classpath:migrations/orders/contarct"))
+        .isInstanceOf(PermanentFailure.class)
+        .hasMessage("migration location classpath:migrations/orders/contarct has no .sql scripts on the classpath");
+    assertThat(runner.check(EXPAND, UNDO, CONTRACT)).isEmpty();
   }
 
   @Test

@@ -1,0 +1,63 @@
+package dev.ringmaster.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** Ringmaster's REST API as CI and operators call it, for the end-to-end tests. */
+final class RestApi {
+  static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  record Response(int status, JsonNode body) {}
+
+  private final int port;
+
+  RestApi(int port) {
+    this.port = port;
+  }
+
+  Response call(String method, String path, Object body) throws IOException, InterruptedException {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).header("Content-Type", "application/json");
+    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+    HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return new Response(r.statusCode(), r.body().isEmpty() ? null : JSON.readTree(r.body()));
+  }
+
+  JsonNode status(String id) throws Exception {
+    Response r = call("GET", "/api/rollouts/" + id, null);
+    assertThat(r.status()).isEqualTo(200);
+    return r.body();
+  }
+
+  void awaitStatus(String id, String field, String value) {
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+        .until(() -> value.equals(status(id).path(field).asText()));
+  }
+
+  /** workflows/example.yaml with its 20 s soaks replaced, in order. */
+  static String example(String... soaks) throws IOException {
+    String yaml = Files.readString(Path.of("workflows/example.yaml"));
+    for (String soak : soaks) yaml = yaml.replaceFirst("soak: 20s", "soak: " + soak);
+    return yaml;
+  }
+
+  static ObjectNode start(String yaml, String version) {
+    return JSON.createObjectNode().put("definition", yaml).put("version", version).put("triggeredBy", "ci-bot").put("commit", "abc123");
+  }
+
+  static ObjectNode by(String who) {
+    return JSON.createObjectNode().put("by", who).put("comment", "from the end-to-end test");
+  }
+}
