@@ -101,7 +101,8 @@ final class Steps {
       return;
     }
     MigrationOutcome o = stub(MigrationActivities.class, StepPolicies.migration("undo expand " + m.undo())).undoExpand(migration(m.undo()));
-    st.rollbackSteps.add("UndoExpand: applied " + o.versionsApplied() + " in " + Durations.format(o.took()));
+    st.rollbackSteps.add(o.versionsApplied().isEmpty() ? "UndoExpand: " + o.note()
+        : "UndoExpand: applied " + o.versionsApplied() + " in " + Durations.format(o.took()));
   }
 
   String captureCurrentVersion() {
