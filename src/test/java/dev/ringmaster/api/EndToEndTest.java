@@ -39,12 +39,7 @@ class EndToEndTest {
 
   @DynamicPropertySource
   static void properties(DynamicPropertyRegistry r) {
-    r.add("ringmaster.temporal.embedded-port", () -> "0");
-    r.add("ringmaster.connections.local-flags.path", () -> dir.resolve("flags.json").toString());
-    r.add("ringmaster.connections.local-deploy.deploy", () -> "RINGMASTER_LOCAL_DIR=" + dir + " sh workflows/local/deploy.sh {version}");
-    r.add("ringmaster.connections.local-deploy.current-version", () -> "RINGMASTER_LOCAL_DIR=" + dir + " sh workflows/local/current-version.sh");
-    r.add("ringmaster.connections.local-db.data-dir", () -> dir.resolve("postgres").toString());
-    r.add("ringmaster.min-soak-with-migration", () -> "1s");
+    RestApi.localConnectionsIn(dir, r);
   }
 
   String lastDeployed() throws IOException {

@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.springframework.test.context.DynamicPropertyRegistry;
 
 /** Ringmaster's REST API as CI and operators call it, for the end-to-end tests. */
 final class RestApi {
@@ -44,6 +45,16 @@ final class RestApi {
   void awaitStatus(String id, String field, String value) {
     await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
         .until(() -> value.equals(status(id).path(field).asText()));
+  }
+
+  /** The application's local connections pointed at {@code dir}, embedded Temporal on a free port, short soaks allowed. */
+  static void localConnectionsIn(Path dir, DynamicPropertyRegistry r) {
+    r.add("ringmaster.temporal.embedded-port", () -> "0");
+    r.add("ringmaster.connections.local-flags.path", () -> dir.resolve("flags.json").toString());
+    r.add("ringmaster.connections.local-deploy.deploy", () -> "RINGMASTER_LOCAL_DIR=" + dir + " sh workflows/local/deploy.sh {version}");
+    r.add("ringmaster.connections.local-deploy.current-version", () -> "RINGMASTER_LOCAL_DIR=" + dir + " sh workflows/local/current-version.sh");
+    r.add("ringmaster.connections.local-db.data-dir", () -> dir.resolve("postgres").toString());
+    r.add("ringmaster.min-soak-with-migration", () -> "1s");
   }
 
   /** workflows/example.yaml with its 20 s soaks replaced, in order. */

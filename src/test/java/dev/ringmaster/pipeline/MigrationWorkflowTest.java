@@ -2,7 +2,6 @@ package dev.ringmaster.pipeline;
 
 import static dev.ringmaster.support.Postgres.columns;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import dev.ringmaster.connection.Adapters;
 import dev.ringmaster.connection.ConnectionRegistry;
@@ -15,14 +14,13 @@ import dev.ringmaster.migration.flyway.FlywayRunnerFactory;
 import dev.ringmaster.support.FakeActivities;
 import dev.ringmaster.support.Postgres;
 import dev.ringmaster.support.TemporalTests;
+import dev.ringmaster.support.TestDefinitions;
 import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
 import io.temporal.worker.Worker;
 import java.net.ServerSocket;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -120,24 +118,11 @@ class MigrationWorkflowTest {
   }
 
   private RolloutWorkflow start(String yaml, String version) {
-    RolloutRequest req = dev.ringmaster.support.TestDefinitions.request(yaml, version, "dave");
-    RolloutWorkflow wf = client.newWorkflowStub(RolloutWorkflow.class,
-        WorkflowOptions.newBuilder().setWorkflowId(req.rolloutId()).setTaskQueue(worker.getTaskQueue()).build());
-    WorkflowClient.start(wf::run, req);
-    return wf;
+    return TestRollouts.start(client, worker, TestDefinitions.request(yaml, version, "dave"));
   }
 
   private RolloutStatus awaitStatus(RolloutWorkflow wf, Predicate<RolloutStatus> condition, String what) {
-    for (int i = 0; i < 24 * 60; i++) {
-      RolloutStatus s = wf.status();
-      if (condition.test(s)) return s;
-      env.sleep(Duration.ofMinutes(1));
-    }
-    return fail("rollout never reached: " + what + "; last status " + wf.status());
-  }
-
-  private static RolloutResult result(RolloutWorkflow wf) {
-    return WorkflowStub.fromTyped(wf).getResult(RolloutResult.class);
+    return TestRollouts.awaitStatus(env, wf, condition, what);
   }
 
   @Test
@@ -156,7 +141,7 @@ class MigrationWorkflowTest {
     assertThat(activities.changes()).doesNotContain("ContractSchema");
     wf.approve(Decision.of("carol", "drop it", "rest"));
 
-    RolloutResult r = result(wf);
+    RolloutResult r = TestRollouts.result(wf);
     assertThat(r.state()).isEqualTo(State.SUCCEEDED);
     assertThat(r.status().pastPointOfNoReturn()).isTrue();
     assertThat(columns(db, "orders")).containsExactly("id", "customer", "status_code");
@@ -174,7 +159,7 @@ class MigrationWorkflowTest {
     database(Map.of("kind", "flyway", "url", url, "username", "postgres"));
     RolloutWorkflow wf = start(DEFINITION.replace("orders/expand", "orders/destructive"), "2.0.0");
 
-    RolloutResult r = result(wf);
+    RolloutResult r = TestRollouts.result(wf);
     assertThat(r.state()).isEqualTo(State.ROLLED_BACK);
     assertThat(r.status().rollbackReason()).isEqualTo("CheckExpandSafety failed: expand location classpath:migrations/orders/destructive is not additive:\n"
         + "  V1__rename.sql line 2: RENAME: the running version still uses the old name: ALTER TABLE orders RENAME COLUMN status TO state\n"
@@ -191,7 +176,7 @@ class MigrationWorkflowTest {
     assertThat(columns(db, "order_events")).isNotEmpty();
     wf.reject(Decision.of("alice", "not today", "rest"));
 
-    RolloutResult r = result(wf);
+    RolloutResult r = TestRollouts.result(wf);
     assertThat(r.state()).isEqualTo(State.ROLLED_BACK);
     assertThat(columns(db, "orders")).containsExactly("id", "customer", "status");
     assertThat(columns(db, "order_events")).isEmpty();
@@ -211,7 +196,7 @@ class MigrationWorkflowTest {
     database(Map.of("kind", "flyway", "url", "jdbc:postgresql://127.0.0.1:" + closedPort + "/orders", "username", "postgres"));
     RolloutWorkflow wf = start(DEFINITION.replace("    undo: classpath:migrations/orders/undo\n", ""), "2.0.0");
 
-    RolloutResult r = result(wf);
+    RolloutResult r = TestRollouts.result(wf);
     assertThat(r.state()).isEqualTo(State.ROLLED_BACK);
     assertThat(activities.changes()).as("five attempts (StepPolicies.migration), nothing deployed").containsExactly(
         "ExpandSchema", "ExpandSchema", "ExpandSchema", "ExpandSchema", "ExpandSchema");
@@ -219,10 +204,14 @@ class MigrationWorkflowTest {
         + "/orders as postgres), migrating classpath:migrations/orders/expand: database unreachable or busy (SQLState 08001), will be retried");
     assertThat(r.status().rollbackSteps()).containsExactly(
         "expanded schema kept: the definition has no undo (the expanded schema is compatible with the previous version)");
-    // The backoff between attempts (5 s, 10 s, 20 s, 40 s) is in the history as the attempts' scheduled times.
-    assertThat(client.fetchHistory(WorkflowStub.fromTyped(wf).getExecution().getWorkflowId()).getEvents().stream()
-        .filter(e -> e.hasActivityTaskStartedEventAttributes()).mapToInt(e -> e.getActivityTaskStartedEventAttributes().getAttempt()).max())
-        .hasValue(5);
+    // Only the last attempt is written to the history: attempt 5, started after the backoffs 5 + 10 + 20 + 40 s.
+    var events = client.fetchHistory(WorkflowStub.fromTyped(wf).getExecution().getWorkflowId()).getEvents();
+    var scheduled = events.stream().filter(e -> e.hasActivityTaskScheduledEventAttributes()
+        && e.getActivityTaskScheduledEventAttributes().getActivityType().getName().equals("ExpandSchema")).findFirst().orElseThrow();
+    var started = events.stream().filter(e -> e.hasActivityTaskStartedEventAttributes()
+        && e.getActivityTaskStartedEventAttributes().getScheduledEventId() == scheduled.getEventId()).findFirst().orElseThrow();
+    assertThat(started.getActivityTaskStartedEventAttributes().getAttempt()).isEqualTo(5);
+    assertThat(started.getEventTime().getSeconds() - scheduled.getEventTime().getSeconds()).isGreaterThanOrEqualTo(75);
   }
 
   @Test
@@ -231,7 +220,7 @@ class MigrationWorkflowTest {
     database(Map.of("kind", "flyway", "url", url, "username", Postgres.APP_USER, "password-env", "RINGMASTER_TEST_DB_WRONG_PASSWORD"));
     RolloutWorkflow wf = start(DEFINITION, "2.0.0");
 
-    RolloutResult r = result(wf);
+    RolloutResult r = TestRollouts.result(wf);
     assertThat(r.state()).isEqualTo(State.ROLLED_BACK);
     assertThat(activities.changes()).as("one attempt, and no undo: nothing was applied")
         .containsExactly("ExpandSchema");

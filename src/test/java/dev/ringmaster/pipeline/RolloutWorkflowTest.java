@@ -12,7 +12,6 @@ import dev.ringmaster.analysis.Outcome;
 import dev.ringmaster.support.FakeActivities;
 import dev.ringmaster.support.TemporalTests;
 import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.client.WorkflowUpdateException;
 import io.temporal.testing.TestWorkflowEnvironment;
@@ -47,24 +46,15 @@ class RolloutWorkflowTest {
   }
 
   private RolloutWorkflow start(RolloutRequest req) {
-    RolloutWorkflow wf = client.newWorkflowStub(RolloutWorkflow.class,
-        WorkflowOptions.newBuilder().setWorkflowId(req.rolloutId()).setTaskQueue(worker.getTaskQueue()).build());
-    WorkflowClient.start(wf::run, req);
-    return wf;
+    return TestRollouts.start(client, worker, req);
   }
 
   private static RolloutResult result(RolloutWorkflow wf) {
-    return WorkflowStub.fromTyped(wf).getResult(RolloutResult.class);
+    return TestRollouts.result(wf);
   }
 
-  /** Lets (skipped) time pass a minute at a time until the rollout's status satisfies {@code condition}. */
   private RolloutStatus awaitStatus(RolloutWorkflow wf, Predicate<RolloutStatus> condition, String what) {
-    for (int i = 0; i < 24 * 60; i++) {
-      RolloutStatus s = wf.status();
-      if (condition.test(s)) return s;
-      env.sleep(Duration.ofMinutes(1));
-    }
-    return fail("rollout never reached: " + what + "; last status " + wf.status());
+    return TestRollouts.awaitStatus(env, wf, condition, what);
   }
 
   /** Polls in real time: while an activity runs (a soak the double holds open) the test server does not skip time. */
