@@ -21,8 +21,8 @@ public class MigrationActivitiesImpl implements MigrationActivities {
   public void checkExpandSafety(MigrationStep step) {
     List<String> problems = runners.forConnection(step.connection()).check(step.location(), step.undo(), step.contract());
     if (!problems.isEmpty()) {
-      throw new PermanentFailure("expand location " + step.location() + " is not additive:\n  " + String.join("\n  ", problems)
-          + "\nMove destructive statements to the contract location.");
+      throw new PermanentFailure("expand location " + step.location() + " is not safe to roll out:\n  " + String.join("\n  ", problems)
+          + "\nMove destructive statements to the contract location" + (step.undo() == null ? "." : "; give every expand script its undo script."));
     }
   }
 

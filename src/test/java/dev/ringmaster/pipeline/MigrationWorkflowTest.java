@@ -161,9 +161,9 @@ class MigrationWorkflowTest {
 
     RolloutResult r = TestRollouts.result(wf);
     assertThat(r.state()).isEqualTo(State.ROLLED_BACK);
-    assertThat(r.status().rollbackReason()).isEqualTo("CheckExpandSafety failed: expand location classpath:migrations/orders/destructive is not additive:\n"
+    assertThat(r.status().rollbackReason()).isEqualTo("CheckExpandSafety failed: expand location classpath:migrations/orders/destructive is not safe to roll out:\n"
         + "  V1__rename.sql line 2: RENAME: the running version still uses the old name: ALTER TABLE orders RENAME COLUMN status TO state\n"
-        + "Move destructive statements to the contract location.");
+        + "Move destructive statements to the contract location; give every expand script its undo script.");
     assertThat(activities.changes()).isEmpty();
     assertThat(columns(db, "orders")).containsExactly("id", "customer", "status");
   }
