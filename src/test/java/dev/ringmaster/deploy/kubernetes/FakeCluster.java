@@ -26,30 +26,30 @@ import java.util.concurrent.TimeUnit;
  * Deployment controller: when a Deployment's pod template changes, it advances the status the way the controller
  * would, or, as told, never progresses, reports ProgressDeadlineExceeded, or starts a crash-looping pod.
  */
-final class FakeCluster implements AutoCloseable {
-  enum Behaviour { HEALTHY, STUCK, DEADLINE_EXCEEDED, CRASH_LOOP }
+public final class FakeCluster implements AutoCloseable {
+  public enum Behaviour { HEALTHY, STUCK, DEADLINE_EXCEEDED, CRASH_LOOP }
 
   final KubernetesMockServer server;
   final NamespacedKubernetesClient client;
-  volatile Behaviour behaviour = Behaviour.HEALTHY;
+  public volatile Behaviour behaviour = Behaviour.HEALTHY;
   /** Every image the controller rolled out, in order: one entry per rollout of the pods. */
-  final List<String> rolledOut = Collections.synchronizedList(new ArrayList<>());
+  public final List<String> rolledOut = Collections.synchronizedList(new ArrayList<>());
   private final HashMap<String, String> seen = new HashMap<>();
   private final ScheduledExecutorService controller = Executors.newSingleThreadScheduledExecutor();
 
-  FakeCluster() {
+  public FakeCluster() {
     server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
     server.init(InetAddress.getLoopbackAddress(), 0);
     client = server.createClient();
     controller.scheduleWithFixedDelay(this::reconcile, 20, 20, TimeUnit.MILLISECONDS);
   }
 
-  String masterUrl() {
+  public String masterUrl() {
     return "http://127.0.0.1:" + server.getPort();
   }
 
   /** A Deployment of {@code replicas} pods running {@code image}, fully rolled out. */
-  void deployment(String namespace, String name, String image, int replicas) {
+  public void deployment(String namespace, String name, String image, int replicas) {
     Deployment d = new DeploymentBuilder()
         .withNewMetadata().withNamespace(namespace).withName(name).withGeneration(1L).endMetadata()
         .withNewSpec().withReplicas(replicas).withProgressDeadlineSeconds(600)
@@ -65,7 +65,7 @@ final class FakeCluster implements AutoCloseable {
     client.apps().deployments().inNamespace(namespace).resource(d).create();
   }
 
-  Deployment get(String namespace, String name) {
+  public Deployment get(String namespace, String name) {
     return client.apps().deployments().inNamespace(namespace).withName(name).get();
   }
 
