@@ -14,7 +14,7 @@ import java.util.Set;
 /** Definitions for tests, validated by the real loader against a catalog of test connections. */
 public final class TestDefinitions {
   public static final Map<String, String> CONNECTIONS =
-      Map.of("flags", "flagd-file", "deploy", "command", "prom", "prometheus", "db", "flyway", "unleash-prod", "unleash");
+      Map.of("flags", "flagd-file", "deploy", "command", "prom", "prometheus", "scrape", "openmetrics", "db", "flyway", "unleash-prod", "unleash");
 
   public static final ConnectionCatalog CATALOG = new ConnectionCatalog() {
     @Override
@@ -32,7 +32,7 @@ public final class TestDefinitions {
       return switch (port) {
         case FLAGS -> Set.of("flagd-file");
         case DEPLOY -> Set.of("command");
-        case ANALYSIS -> Set.of("prometheus");
+        case ANALYSIS -> Set.of("prometheus", "openmetrics");
         case MIGRATION -> Set.of("flyway");
       };
     }

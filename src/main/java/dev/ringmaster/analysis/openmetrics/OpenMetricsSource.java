@@ -1,0 +1,110 @@
+package dev.ringmaster.analysis.openmetrics;
+
+import dev.ringmaster.analysis.MetricReading;
+import dev.ringmaster.analysis.MetricSource;
+import dev.ringmaster.connection.Connection;
+import dev.ringmaster.connection.PermanentFailure;
+import dev.ringmaster.definition.Durations;
+import dev.ringmaster.definition.RolloutDefinition.Metric;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Metric gates for services without Prometheus: scrapes the service's text exposition endpoint ({@code url}) at the
+ * start and at the end of a {@code window} (default 10s, keep it under the analysis interval and 30 s) and evaluates
+ * each query ({@link WindowExpression}) over the two scrapes. Settings: {@code url}, {@code window}, {@code timeout}
+ * (5s), optional {@code token-env} (bearer token).
+ */
+final class OpenMetricsSource implements MetricSource {
+  private final Connection connection;
+  private final HttpClient http;
+  private final URI url;
+  private final Duration window;
+  private final Duration timeout;
+  private final String token;
+  private final Map<String, WindowExpression> parsed = new ConcurrentHashMap<>();
+  private Exposition[] lastWindow;
+
+  OpenMetricsSource(Connection connection, HttpClient http) {
+    this.connection = connection;
+    this.http = http;
+    this.url = URI.create(connection.require("url"));
+    this.window = connection.setting("window").map(Durations::parse).orElse(Duration.ofSeconds(10));
+    this.timeout = connection.setting("timeout").map(Durations::parse).orElse(Duration.ofSeconds(5));
+    this.token = connection.setting("token-env").isPresent() ? connection.secret("token") : null;
+  }
+
+  @Override
+  public MetricReading read(Metric m) {
+    WindowExpression canary = expression(m, "canary", m.canary());
+    WindowExpression control = m.control() == null ? null : expression(m, "control", m.control());
+    WindowExpression samples = m.samples() == null ? null : expression(m, "samples", m.samples());
+    Exposition[] w = window();
+    Exposition start = w[0];
+    Exposition end = w[1];
+    return new MetricReading(m.name(), canary.evaluate(start, end), control == null ? null : control.evaluate(start, end),
+        samples == null ? null : samples.evaluate(start, end));
+  }
+
+  /**
+   * Two scrapes a window apart. The metrics of one measurement are read one after the other: a window that ended
+   * less than a second ago is theirs, so a measurement scrapes twice however many metrics it has.
+   */
+  private synchronized Exposition[] window() {
+    if (lastWindow != null && System.nanoTime() - lastWindow[1].scrapedAtNanos() < 1_000_000_000L) return lastWindow;
+    Exposition start = scrape();
+    try {
+      Thread.sleep(window.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted during the scrape window", e);
+    }
+    lastWindow = new Exposition[] {start, scrape()};
+    return lastWindow;
+  }
+
+  /** Pre-flight: every query parses, and the endpoint answers with a parseable exposition. */
+  @Override
+  public void check(Metric m) {
+    expression(m, "canary", m.canary());
+    if (m.control() != null) expression(m, "control", m.control());
+    if (m.samples() != null) expression(m, "samples", m.samples());
+    scrape();
+  }
+
+  private WindowExpression expression(Metric m, String which, String text) {
+    try {
+      return parsed.computeIfAbsent(text, WindowExpression::parse);
+    } catch (IllegalArgumentException e) {
+      throw new PermanentFailure("metric " + m.name() + ", " + which + ": " + e.getMessage());
+    }
+  }
+
+  private Exposition scrape() {
+    HttpRequest.Builder b = HttpRequest.newBuilder(url).timeout(timeout).header("Accept", "text/plain;version=0.0.4").GET();
+    if (token != null) b.header("Authorization", "Bearer " + token);
+    try {
+      HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      long at = System.nanoTime();
+      if (r.statusCode() != 200) {
+        throw new IllegalStateException("connection '" + connection.name() + "': scraping " + url + " answered " + r.statusCode());
+      }
+      try {
+        return Exposition.parse(r.body(), at);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalStateException("connection '" + connection.name() + "': " + url + " is not a Prometheus text exposition: " + e.getMessage());
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("connection '" + connection.name() + "': cannot scrape " + url + ": " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while scraping " + url, e);
+    }
+  }
+}

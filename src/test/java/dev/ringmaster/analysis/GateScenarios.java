@@ -1,0 +1,227 @@
+package dev.ringmaster.analysis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.ringmaster.analysis.openmetrics.OpenMetricsSourceFactory;
+import dev.ringmaster.analysis.prometheus.PrometheusSourceFactory;
+import dev.ringmaster.connection.Adapters;
+import dev.ringmaster.connection.ConnectionRegistry;
+import dev.ringmaster.connection.PermanentFailure;
+import dev.ringmaster.definition.RolloutDefinition.Analysis;
+import dev.ringmaster.pipeline.RolloutResult;
+import dev.ringmaster.pipeline.RolloutStatus;
+import dev.ringmaster.pipeline.RolloutWorkflow;
+import dev.ringmaster.pipeline.State;
+import dev.ringmaster.support.FakeActivities;
+import dev.ringmaster.support.TemporalTests;
+import dev.ringmaster.support.TestDefinitions;
+import dev.ringmaster.support.TrafficTarget;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.testing.TestWorkflowExtension;
+import io.temporal.worker.Worker;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The metric-gate scenarios, run against each metric source over the same controlled service: healthy traffic
+ * passes, 5xx for {@code flag="on"} only fails (and rolls a soaking rollout back), no traffic is inconclusive
+ * (and pauses it), the source going away mid-soak is ERROR (counted toward failureLimit: rolled back).
+ * Measurements and soaks run in real time.
+ */
+@Timeout(180)
+abstract class GateScenarios {
+  @RegisterExtension
+  static final TestWorkflowExtension temporal = TemporalTests.rolloutExtension();
+
+  static TrafficTarget target;
+
+  private final FakeActivities activities = new FakeActivities();
+  private TestWorkflowEnvironment env;
+  private WorkflowClient client;
+  private Worker worker;
+
+  /** The connection name in {@link TestDefinitions#CONNECTIONS} and its settings now. */
+  abstract String connection();
+
+  abstract Map<String, String> settings();
+
+  /** The analysis block's metrics: error rate (with samples) and p99 latency, in this source's query language. */
+  abstract String metrics();
+
+  /** A query the source refuses at pre-flight, and the message it gives. */
+  abstract String brokenQuery();
+
+  abstract String brokenQueryMessage();
+
+  /** Takes the source away (Prometheus stopped, the endpoint down); {@link #restoreSource()} brings it back. */
+  abstract void stopSource() throws Exception;
+
+  abstract void restoreSource() throws Exception;
+
+  @BeforeEach
+  void setUp(TestWorkflowEnvironment env, WorkflowClient client, Worker worker) {
+    target.reset();
+    this.env = env;
+    this.client = client;
+    this.worker = worker;
+  }
+
+  AnalysisActivitiesImpl analysisActivities() {
+    ConnectionRegistry registry = new ConnectionRegistry(Map.of(connection(), settings()));
+    return new AnalysisActivitiesImpl(new Adapters<MetricSource>("analysis", registry,
+        List.of(new PrometheusSourceFactory(), new OpenMetricsSourceFactory())), SoakClock.SYSTEM);
+  }
+
+  String definition(int failureLimit, int inconclusiveLimit) {
+    return """
+        apiVersion: ringmaster/v1
+        kind: Rollout
+        metadata: { service: checkout, domain: payments, owner: team-checkout }
+        spec:
+          flag: { key: new-checkout-flow, connection: flags }
+          deploy: { connection: deploy }
+          analysis:
+            connection: %s
+            interval: 1s
+            failureLimit: %d
+            inconclusiveLimit: %d
+            minSamples: 100
+            metrics:
+        %s
+          rings:
+            - name: canary
+              audience: { percent: 5 }
+              soak: 2m
+            - name: everyone
+              audience: { percent: 100 }
+              soak: 1m
+        """.formatted(connection(), failureLimit, inconclusiveLimit, metrics().indent(6).stripTrailing());
+  }
+
+  Analysis analysis() {
+    return TestDefinitions.load(definition(2, 2)).spec().analysis();
+  }
+
+  /** Measures until the outcome is {@code wanted} for each metric in order (earlier tests' traffic leaves the windows in time). */
+  Measurement measureUntil(Outcome... wanted) {
+    AnalysisActivitiesImpl a = analysisActivities();
+    AtomicReference<Measurement> last = new AtomicReference<>();
+    await().atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+      last.set(a.measureGates(new AnalysisStep("r", "canary", analysis())));
+      assertThat(last.get().metrics()).as(last.get().describe()).extracting(MetricVerdict::outcome).containsExactly(wanted);
+    });
+    return last.get();
+  }
+
+  @Test
+  void healthyTrafficPassesComparingCanaryAgainstControl() {
+    Measurement m = measureUntil(Outcome.PASSED, Outcome.PASSED);
+    MetricVerdict errors = m.metrics().get(0);
+    assertThat(errors.canary()).isEqualTo(0.0);
+    assertThat(errors.control()).isEqualTo(0.0);
+    assertThat(errors.samples()).isGreaterThanOrEqualTo(100);
+    assertThat(m.metrics().get(1).canary()).isBetween(0.025, 0.05); // p99 of 40 ms requests, within the 25–50 ms bucket
+  }
+
+  @Test
+  void errorsForTheCanaryOnlyFail() {
+    target.injectErrorsOn(0.3);
+    Measurement m = measureUntil(Outcome.FAILED, Outcome.PASSED);
+    assertThat(m.outcome()).isEqualTo(Outcome.FAILED);
+    MetricVerdict errors = m.metrics().get(0);
+    assertThat(errors.canary()).isGreaterThan(0.05);
+    assertThat(errors.control()).isEqualTo(0.0);
+  }
+
+  @Test
+  void slowCanaryFailsTheLatencyGate() {
+    target.latencyOn = 0.4;
+    Measurement m = measureUntil(Outcome.PASSED, Outcome.FAILED);
+    assertThat(m.outcome()).isEqualTo(Outcome.FAILED);
+    assertThat(m.metrics().get(1).canary()).isGreaterThan(0.25);
+  }
+
+  @Test
+  void noTrafficIsInconclusiveNeverAPass() {
+    target.traffic = false;
+    Measurement m = measureUntil(Outcome.INCONCLUSIVE, Outcome.INCONCLUSIVE);
+    assertThat(m.outcome()).isEqualTo(Outcome.INCONCLUSIVE);
+    assertThat(m.metrics().get(0).reason()).isNotNull();
+  }
+
+  @Test
+  void preflightRefusesAQueryTheSourceCannotRunAndAcceptsTheGoodOnes() {
+    AnalysisActivitiesImpl a = analysisActivities();
+    a.checkGates(new AnalysisStep("r", "preflight", analysis()));
+    Analysis broken = TestDefinitions.load(definition(2, 2).replaceFirst("canary: [^\\n]*", "canary: '" + brokenQuery().replace("'", "''") + "'"))
+        .spec().analysis();
+    assertThatThrownBy(() -> a.checkGates(new AnalysisStep("r", "preflight", broken)))
+        .isInstanceOf(PermanentFailure.class)
+        .hasMessageContaining(brokenQueryMessage());
+  }
+
+  private RolloutWorkflow start(String yaml, String version) {
+    worker.registerActivitiesImplementations(activities, analysisActivities());
+    env.start();
+    var req = TestDefinitions.request(yaml, version, "dave");
+    RolloutWorkflow wf = client.newWorkflowStub(RolloutWorkflow.class,
+        WorkflowOptions.newBuilder().setWorkflowId(req.rolloutId()).setTaskQueue(worker.getTaskQueue()).build());
+    WorkflowClient.start(wf::run, req);
+    await().atMost(Duration.ofSeconds(30)).until(() -> wf.status().phase() == dev.ringmaster.pipeline.Phase.SOAKING);
+    return wf;
+  }
+
+  private static RolloutResult result(RolloutWorkflow wf) throws Exception {
+    return WorkflowStub.fromTyped(wf).getResultAsync(RolloutResult.class).get(90, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aRegressionMidSoakRollsTheRolloutBackBeforeTheSoakEnds() throws Exception {
+    RolloutWorkflow wf = start(definition(2, 5), "1.4.2");
+    Thread.sleep(3000);
+    target.injectErrorsOn(0.3);
+    RolloutResult r = result(wf);
+    assertThat(r.state()).isEqualTo(State.ROLLED_BACK);
+    assertThat(r.status().rollbackReason()).startsWith("gates FAILED in ring canary: 2 consecutive FAILED measurement(s), failureLimit 2")
+        .contains("error-rate canary=");
+    assertThat(activities.changes()).containsSubsequence("EnableRing canary 5%", "KillSwitch");
+    assertThat(activities.changes()).doesNotContain("EnableRing everyone 100%");
+  }
+
+  @Test
+  void noTrafficMidSoakPausesTheRolloutForAHuman() throws Exception {
+    target.traffic = false;
+    RolloutWorkflow wf = start(definition(5, 2), "1.4.3");
+    await().atMost(Duration.ofSeconds(60)).until(() -> wf.status().state() == State.PAUSED);
+    RolloutStatus s = wf.status();
+    assertThat(s.message()).contains("gates INCONCLUSIVE in ring canary: 2 consecutive INCONCLUSIVE measurement(s), inconclusiveLimit 2");
+    wf.abort(new dev.ringmaster.pipeline.OperatorAction("sre", "no traffic to judge"));
+    assertThat(result(wf).state()).isEqualTo(State.ROLLED_BACK);
+  }
+
+  @Test
+  void theSourceGoingAwayMidSoakIsErrorAndCountsTowardTheFailureLimit() throws Exception {
+    RolloutWorkflow wf = start(definition(2, 5), "1.4.4");
+    Thread.sleep(3000);
+    stopSource();
+    try {
+      RolloutResult r = result(wf);
+      assertThat(r.state()).isEqualTo(State.ROLLED_BACK);
+      assertThat(r.status().rollbackReason()).startsWith("gates FAILED in ring canary: 2 consecutive ERROR measurement(s), failureLimit 2");
+    } finally {
+      restoreSource();
+    }
+  }
+}

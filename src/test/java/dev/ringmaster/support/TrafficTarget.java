@@ -1,0 +1,124 @@
+package dev.ringmaster.support;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A service the metric-gate tests control: it "serves" 100 requests/s for each of {@code flag="on"} and
+ * {@code flag="off"} and exposes {@code http_requests_total{flag,code}} and the histogram
+ * {@code http_request_duration_seconds{flag}} on {@code /metrics} in Prometheus' text format. Tests turn traffic
+ * off, inject 5xx or latency for one flag value, or stop the endpoint.
+ */
+public final class TrafficTarget implements AutoCloseable {
+  private static final double[] BUCKETS = {0.05, 0.1, 0.25, 0.5, 1};
+  private static final String[] FLAGS = {"on", "off"};
+
+  public volatile boolean traffic = true;
+  /** While true, /metrics answers 503 (the endpoint is down). */
+  public volatile boolean down;
+  public volatile double errorRateOn;
+  public volatile double errorRateOff;
+  public volatile double latencyOn = 0.04;
+  public volatile double latencyOff = 0.04;
+  /** Millis since the epoch when errors for flag="on" were last switched on (for latency benchmarks). */
+  public volatile long regressionStartedAt;
+
+  private final long[][] requests = new long[2][2]; // [flag][ok, 5xx]
+  private final double[] errorDebt = new double[2];
+  private final long[][] buckets = new long[2][BUCKETS.length + 1];
+  private final double[] sum = new double[2];
+  private final HttpServer server;
+  private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
+
+  public TrafficTarget() {
+    try {
+      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    server.createContext("/metrics", x -> {
+      if (down) {
+        x.sendResponseHeaders(503, -1);
+        x.close();
+        return;
+      }
+      byte[] body = exposition().getBytes(StandardCharsets.UTF_8);
+      x.getResponseHeaders().add("Content-Type", "text/plain; version=0.0.4");
+      x.sendResponseHeaders(200, body.length);
+      x.getResponseBody().write(body);
+      x.close();
+    });
+    server.start();
+    ticker.scheduleAtFixedRate(this::tick, 10, 10, TimeUnit.MILLISECONDS);
+  }
+
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  public String metricsUrl() {
+    return "http://127.0.0.1:" + port() + "/metrics";
+  }
+
+  /** Healthy traffic again: no errors, normal latency, endpoint up. */
+  public void reset() {
+    traffic = true;
+    down = false;
+    errorRateOn = 0;
+    errorRateOff = 0;
+    latencyOn = 0.04;
+    latencyOff = 0.04;
+  }
+
+  public void injectErrorsOn(double rate) {
+    regressionStartedAt = System.currentTimeMillis();
+    errorRateOn = rate;
+  }
+
+  /** One request per flag value every 10 ms. */
+  private synchronized void tick() {
+    if (!traffic) return;
+    for (int f = 0; f < 2; f++) {
+      errorDebt[f] += f == 0 ? errorRateOn : errorRateOff;
+      boolean error = errorDebt[f] >= 1;
+      if (error) errorDebt[f] -= 1;
+      requests[f][error ? 1 : 0]++;
+      double latency = f == 0 ? latencyOn : latencyOff;
+      sum[f] += latency;
+      for (int b = 0; b < BUCKETS.length; b++) if (latency <= BUCKETS[b]) buckets[f][b]++;
+      buckets[f][BUCKETS.length]++;
+    }
+  }
+
+  private synchronized String exposition() {
+    StringBuilder sb = new StringBuilder("# HELP http_requests_total Requests served.\n# TYPE http_requests_total counter\n");
+    for (int f = 0; f < 2; f++) {
+      sb.append("http_requests_total{flag=\"").append(FLAGS[f]).append("\",code=\"200\"} ").append(requests[f][0]).append('\n');
+      sb.append("http_requests_total{flag=\"").append(FLAGS[f]).append("\",code=\"500\"} ").append(requests[f][1]).append('\n');
+    }
+    sb.append("# HELP http_request_duration_seconds Request latency.\n# TYPE http_request_duration_seconds histogram\n");
+    for (int f = 0; f < 2; f++) {
+      for (int b = 0; b <= BUCKETS.length; b++) {
+        String le = b == BUCKETS.length ? "+Inf" : String.valueOf(BUCKETS[b]);
+        sb.append("http_request_duration_seconds_bucket{flag=\"").append(FLAGS[f]).append("\",le=\"").append(le).append("\"} ")
+            .append(buckets[f][b]).append('\n');
+      }
+      sb.append("http_request_duration_seconds_sum{flag=\"").append(FLAGS[f]).append("\"} ").append(sum[f]).append('\n');
+      sb.append("http_request_duration_seconds_count{flag=\"").append(FLAGS[f]).append("\"} ").append(buckets[f][BUCKETS.length]).append('\n');
+    }
+    return sb.toString();
+  }
+
+  @Override
+  public void close() {
+    ticker.shutdownNow();
+    server.stop(0);
+  }
+}
