@@ -1,5 +1,6 @@
 package dev.ringmaster.analysis;
 
+import dev.ringmaster.analysis.prometheus.PrometheusSourceFactory;
 import dev.ringmaster.support.PrometheusServer;
 import dev.ringmaster.support.TrafficTarget;
 import java.util.Map;
@@ -65,5 +66,34 @@ class PrometheusGateTest extends GateScenarios {
   @Override
   void restoreSource() throws Exception {
     prometheus = PrometheusServer.scraping("127.0.0.1:" + target.port());
+  }
+
+  /** Each query must give one number: what else comes back is reported as such, never guessed. */
+  @org.junit.jupiter.api.Test
+  void manySeriesNaNAndNoDataAreReportedAsSuchAndAnUnreachablePrometheusIsAnError() throws Exception {
+    MetricSource source = new PrometheusSourceFactory().create(new dev.ringmaster.connection.Connection("prom", "prometheus", settings()));
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).ignoreExceptions()
+        .until(() -> source.read(metric("sum(http_requests_total)")).canary() != null);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> source.read(metric("http_requests_total")))
+        .hasMessageStartingWith("metric m: the canary query returned 4 series, not one: {\"__name__\":\"http_requests_total\"")
+        .hasMessageEndingWith("(aggregate it, e.g. sum(...))");
+    org.assertj.core.api.Assertions.assertThat(source.read(metric("vector(0) / vector(0)")).canary()).isNaN();
+    org.assertj.core.api.Assertions.assertThat(source.read(metric("http_requests_total{flag=\"nope\"}")).canary()).isNull();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> source.read(metric("http_requests_total[5s]")))
+        .hasMessageContaining("returned a matrix, not an instant vector or scalar");
+
+    int closed;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      closed = s.getLocalPort();
+    }
+    MetricSource down = new PrometheusSourceFactory().create(new dev.ringmaster.connection.Connection("prom", "prometheus",
+        Map.of("kind", "prometheus", "url", "http://127.0.0.1:" + closed)));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> down.read(metric("up")))
+        .isNotInstanceOf(dev.ringmaster.connection.PermanentFailure.class)
+        .hasMessageStartingWith("connection 'prom': Prometheus at http://127.0.0.1:" + closed + " is unreachable");
+  }
+
+  private static dev.ringmaster.definition.RolloutDefinition.Metric metric(String query) {
+    return new dev.ringmaster.definition.RolloutDefinition.Metric("m", query, null, null, "canary > 1");
   }
 }
