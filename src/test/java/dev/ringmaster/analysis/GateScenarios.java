@@ -172,15 +172,29 @@ abstract class GateScenarios {
         .hasMessageContaining(brokenQueryMessage());
   }
 
-  private RolloutWorkflow start(String yaml, String version) {
+  private RolloutWorkflow launch(String yaml, String version) {
     worker.registerActivitiesImplementations(activities, analysisActivities());
     env.start();
     var req = TestDefinitions.request(yaml, version, "dave");
     RolloutWorkflow wf = client.newWorkflowStub(RolloutWorkflow.class,
         WorkflowOptions.newBuilder().setWorkflowId(req.rolloutId()).setTaskQueue(worker.getTaskQueue()).build());
     WorkflowClient.start(wf::run, req);
+    return wf;
+  }
+
+  private RolloutWorkflow start(String yaml, String version) {
+    RolloutWorkflow wf = launch(yaml, version);
     await().atMost(Duration.ofSeconds(30)).until(() -> wf.status().phase() == dev.ringmaster.pipeline.Phase.SOAKING);
     return wf;
+  }
+
+  @Test
+  void aQueryTheSourceRefusesFailsTheStartBeforeAnythingIsDeployed() throws Exception {
+    String yaml = definition(2, 2).replaceFirst("canary: [^\\n]*", "canary: '" + brokenQuery().replace("'", "''") + "'");
+    RolloutResult r = result(launch(yaml, "1.4.5"));
+    assertThat(r.state()).isEqualTo(State.ROLLED_BACK);
+    assertThat(r.status().rollbackReason()).startsWith("CheckGates failed: ").contains(brokenQueryMessage());
+    assertThat(activities.changes()).isEmpty();
   }
 
   private static RolloutResult result(RolloutWorkflow wf) throws Exception {
