@@ -62,7 +62,7 @@ class DefinitionValidatorTest {
     assertThat(problems(yaml)).containsExactlyInAnyOrder(
         "metadata.color: unknown field 'color' (hint: known fields here: service, domain, owner)",
         "spec.rings[1].soak: '1 hour' is not a duration; write e.g. 30s, 15m, 1h30m, 2d",
-        "spec.flag.connection: connection 'nowhere' is not configured (hint: define it under ringmaster.connections in application.yaml; configured: db, deploy, flags, prom, unleash-prod)",
+        "spec.flag.connection: connection 'nowhere' is not configured (hint: define it under ringmaster.connections in application.yaml; configured: db, deploy, flags, prom, scrape, unleash-prod)",
         "spec.rings[1].audience.percent: 150 is not within 0..100");
   }
 
