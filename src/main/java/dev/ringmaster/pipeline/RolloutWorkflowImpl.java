@@ -140,6 +140,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
         continue;
       }
       scope.cancel();
+      soak.exceptionally(cancelled -> null); // the cancelled soak's failure is expected: consume it (no "never accessed" warning)
       checkAbort();
       if (pauseBy != null) {
         Duration remaining = positive(Duration.between(now(), endsAt));
@@ -244,7 +245,10 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     scope.run();
     Workflow.await(() -> deadline[0].isCompleted() || condition.apply());
     boolean met = condition.apply();
-    if (!deadline[0].isCompleted()) scope.cancel();
+    if (!deadline[0].isCompleted()) {
+      scope.cancel();
+      deadline[0].exceptionally(cancelled -> null);
+    }
     return met;
   }
 
