@@ -107,10 +107,15 @@ class RolloutController {
 
   private ApprovalReceipt decide(String id, Requests.Action body, BiFunction<RolloutWorkflow, Decision, ApprovalReceipt> action) {
     String by = identity.resolve(body.by(), "by");
+    return decide(id, new Decision(by, body.text(), "rest", identity.groups(by), body.gate()), action);
+  }
+
+  /** An approve or reject from any entry point (REST, Slack); refusals become {@link ApiException}s with the reason. */
+  ApprovalReceipt decide(String id, Decision decision, BiFunction<RolloutWorkflow, Decision, ApprovalReceipt> action) {
     RolloutStatus s = gateway.status(id);
     if (s.state().isFinal()) throw new ApiException(HttpStatus.CONFLICT, id + " already ended " + s.state() + "; nothing awaits approval");
     try {
-      return action.apply(stub(id), new Decision(by, body.text(), "rest", identity.groups(by), body.gate()));
+      return action.apply(stub(id), decision);
     } catch (WorkflowUpdateException e) {
       Refusal r = Refusal.of(e).orElseThrow(() -> e);
       HttpStatus status = r.forbidden() ? HttpStatus.FORBIDDEN : r.invalid() ? HttpStatus.BAD_REQUEST : HttpStatus.CONFLICT;

@@ -10,6 +10,11 @@ class LogNotifier implements Notifier {
   private static final Logger log = LoggerFactory.getLogger("ringmaster.rollouts");
 
   @Override
+  public String refPrefix() {
+    return "log:";
+  }
+
+  @Override
   public boolean handles(Notification notification) {
     return true;
   }

@@ -1,10 +1,20 @@
 package dev.ringmaster.notify;
 
 import java.time.Instant;
+import java.util.Map;
 
-/** Something that happened to a rollout that people should hear about. Carries no secrets. */
+/**
+ * Something that happened to a rollout that people should hear about. Carries no secrets. {@code details} adds
+ * structured facts for rich messages (for APPROVAL_REQUESTED: gate, ringReached, nextRing, approvers, quorum,
+ * deadline, triggeredBy, soak); empty when there are none.
+ */
 public record Notification(
-    String rolloutId, String service, String version, Kind kind, String text, String slackChannel, Instant at) {
+    String rolloutId, String service, String version, Kind kind, String text, String slackChannel, Instant at,
+    Map<String, String> details) {
+
+  public Notification {
+    details = details == null ? Map.of() : Map.copyOf(details);
+  }
 
   public enum Kind {
     STARTED,

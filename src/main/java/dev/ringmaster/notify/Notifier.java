@@ -6,12 +6,15 @@ package dev.ringmaster.notify;
  */
 public interface Notifier {
 
+  /** How this notifier's references start ({@code slack:}); a rollout's thread reference holds one per notifier. */
+  String refPrefix();
+
   /** Whether this notifier has anything to do for the notification (e.g. Slack only with a channel). */
   boolean handles(Notification notification);
 
   /**
-   * Post or update. {@code threadRef} is what this notifier returned for the rollout's first message (null for the
-   * first); returns the reference of the message posted, so updates and thread replies can find it.
+   * Post or update. {@code threadRef} is what this notifier returned for the rollout's first message (null until
+   * then); returns the reference to keep (the thread's), so later messages of the rollout can find it.
    */
   String post(Notification notification, String threadRef);
 }

@@ -2,6 +2,7 @@ package dev.ringmaster.notify;
 
 import dev.ringmaster.pipeline.TaskQueues;
 import io.temporal.spring.boot.ActivityImpl;
+import java.util.ArrayList;
 import java.util.List;
 import org.springframework.stereotype.Component;
 
@@ -14,15 +15,16 @@ class NotifyActivitiesImpl implements NotifyActivities {
     this.notifiers = notifiers;
   }
 
+  /** {@code threadRef} holds one reference per notifier, space-separated; each notifier gets and adds its own. */
   @Override
   public String announce(Notification n, String threadRef) {
-    String ref = threadRef;
+    List<String> refs = new ArrayList<>(threadRef == null || threadRef.isBlank() ? List.of() : List.of(threadRef.split(" ")));
     for (Notifier notifier : notifiers) {
-      if (notifier.handles(n)) {
-        String r = notifier.post(n, threadRef);
-        if (ref == null) ref = r;
-      }
+      if (!notifier.handles(n)) continue;
+      String own = refs.stream().filter(r -> r.startsWith(notifier.refPrefix())).findFirst().orElse(null);
+      String r = notifier.post(n, own);
+      if (own == null && r != null) refs.add(r);
     }
-    return ref;
+    return refs.isEmpty() ? null : String.join(" ", refs);
   }
 }

@@ -28,6 +28,8 @@ final class RolloutState {
   int currentRing = -1;
   String previousVersion;
   String awaiting;
+  /** The approvers (people and groups) of what is awaiting approval; empty when nothing is. */
+  List<String> awaitingApprovers = List.of();
   String message = "starting";
   String rollbackReason;
   boolean pastPointOfNoReturn;
@@ -100,7 +102,7 @@ final class RolloutState {
     }
     var md = request.definition().metadata();
     return new RolloutStatus(request.rolloutId(), md.service(), md.domain(), request.version(), previousVersion, phase, state,
-        currentRing, rs, List.copyOf(approvals), awaiting, message, rollbackReason, List.copyOf(rollbackSteps),
+        currentRing, rs, List.copyOf(approvals), awaiting, awaiting == null ? List.of() : List.copyOf(awaitingApprovers), message, rollbackReason, List.copyOf(rollbackSteps),
         pastPointOfNoReturn, request.triggeredBy(), startedAt, updatedAt);
   }
 

@@ -16,6 +16,7 @@ public record RolloutStatus(
     List<RingStatus> rings,
     List<ApprovalRecord> approvals,
     String awaiting,
+    List<String> awaitingApprovers,
     String message,
     String rollbackReason,
     List<String> rollbackSteps,

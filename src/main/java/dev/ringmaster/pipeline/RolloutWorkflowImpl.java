@@ -166,10 +166,11 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
   private void awaitApproval(String gateName, Approval approval) {
     gate = new ApprovalGate(gateName, approval);
     st.awaiting = gateName;
+    st.awaitingApprovers = approval.approvers();
     Instant deadline = now().plus(approval.timeout());
     String ask = "'" + gateName + "' awaits approval from " + String.join(", ", approval.approvers()) + " (quorum " + approval.quorum() + ") until " + deadline;
     st.phase(Phase.AWAITING_APPROVAL, ask);
-    steps.notify(Kind.APPROVAL_REQUESTED, ask);
+    steps.notify(Kind.APPROVAL_REQUESTED, ask, approvalDetails(gateName, approval, deadline));
     boolean inTime = awaitWithDeadline(approval.timeout(), "approval deadline of '" + gateName + "' (onTimeout: "
         + approval.onTimeout().name().toLowerCase() + ")", () -> gate.decided() || abortedBy != null);
     if (!inTime) {
@@ -189,6 +190,24 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     steps.notify(Kind.APPROVAL_DECIDED, "'" + gateName + "' approved by " + String.join(", ", gate.approvedBy));
     gate = null;
     st.awaiting = null;
+  }
+
+  /** What an approver needs to decide: where the rollout stands, what comes next, who asked, until when. */
+  private java.util.Map<String, String> approvalDetails(String gateName, Approval approval, Instant deadline) {
+    var rings = request.definition().spec().rings();
+    int at = -1;
+    for (int i = 0; i < rings.size(); i++) if (rings.get(i).name().equals(gateName)) at = i;
+    java.util.Map<String, String> d = new java.util.LinkedHashMap<>();
+    d.put("gate", gateName);
+    d.put("ringReached", at >= 0 ? gateName + " (" + st.snapshot().rings().get(at).audience() + ")" : "everyone (all rings done)");
+    d.put("nextRing", at >= 0 && at + 1 < rings.size() ? rings.get(at + 1).name() : "contract cleanup (point of no return)");
+    d.put("approvers", String.join(", ", approval.approvers()));
+    d.put("quorum", String.valueOf(approval.quorum()));
+    d.put("deadline", deadline.toString());
+    d.put("triggeredBy", request.triggeredBy());
+    String soak = at >= 0 ? st.snapshot().rings().get(at).verdict() : null;
+    if (soak != null) d.put("soak", soak);
+    return d;
   }
 
   /** Past this point nothing is compensated: the old schema is dropped and the flag retired. Failures wait for retry. */

@@ -165,9 +165,13 @@ final class Steps {
 
   /** Best effort and asynchronous: a slow or failing notifier never delays the rollout, least of all the kill switch. */
   void notify(Notification.Kind kind, String text) {
+    notify(kind, text, java.util.Map.of());
+  }
+
+  void notify(Notification.Kind kind, String text, java.util.Map<String, String> details) {
     var md = request.definition().metadata();
     String channel = spec.notifications() == null || spec.notifications().slack() == null ? null : spec.notifications().slack().channel();
-    Notification n = new Notification(request.rolloutId(), md.service(), request.version(), kind, text, channel, now());
+    Notification n = new Notification(request.rolloutId(), md.service(), request.version(), kind, text, channel, now(), details);
     NotifyActivities notifier = stub(NotifyActivities.class, StepPolicies.notification("notify " + kind));
     String ref = threadRef;
     Promise<String> posted = Async.function(notifier::announce, n, ref);
