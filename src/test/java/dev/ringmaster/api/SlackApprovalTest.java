@@ -124,11 +124,15 @@ class SlackApprovalTest {
   /** The form body Slack sends when {@code user} clicks {@code action} on the open approval message. */
   static String click(String id, String user, String action) throws Exception {
     JsonNode message = openApproval(id);
-    String value = message.at("/blocks").findValues("value").get(0).asText();
+    return click(message.at("/blocks").findValues("value").get(0).asText(), message.get("ts").asText(), user, action);
+  }
+
+  /** A click on a button with this value (also one whose message has since changed, or a rollout that is gone). */
+  static String click(String value, String messageTs, String user, String action) {
     ObjectNode payload = JSON.createObjectNode().put("type", "block_actions");
     payload.putObject("user").put("id", user);
     payload.putObject("channel").put("id", "C0RELEASES");
-    payload.putObject("container").put("type", "message").put("message_ts", message.get("ts").asText()).put("channel_id", "C0RELEASES");
+    payload.putObject("container").put("type", "message").put("message_ts", messageTs).put("channel_id", "C0RELEASES");
     payload.putArray("actions").addObject().put("action_id", action).put("block_id", "ringmaster-approval").put("value", value).put("type", "button");
     return "payload=" + URLEncoder.encode(payload.toString(), StandardCharsets.UTF_8);
   }
@@ -216,6 +220,13 @@ class SlackApprovalTest {
     assertThat(lastEphemeralTo("U0ERIN")).startsWith("Approved 'canary' of " + id).endsWith("(2 of 2)");
     api.awaitStatus(id, "state", "SUCCEEDED");
     assertThat(api.status(id).get("approvals").findValues("by")).extracting(JsonNode::asText).containsExactly("U0ALICE", "U0ERIN");
+    assertThat(SLACK.calls("usergroups.users.list")).as("S0SRE's members, looked up once and cached").isEqualTo(1);
+
+    // A late click on an old message, and one for a rollout that does not exist: told why, nothing counted.
+    signed("/slack/interactions", click(id + "|canary", "1700000000.000001", "U0ALICE", "approve"));
+    assertThat(lastEphemeralTo("U0ALICE")).isEqualTo("Not counted: " + id + " already ended SUCCEEDED; nothing awaits approval");
+    signed("/slack/interactions", click("rollout-gone-1.0.0|canary", "1700000000.000001", "U0ERIN", "approve"));
+    assertThat(lastEphemeralTo("U0ERIN")).isEqualTo("Not counted: rollout rollout-gone-1.0.0 no longer exists.");
   }
 
   @Test
