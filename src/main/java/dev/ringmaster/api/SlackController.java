@@ -76,8 +76,8 @@ class SlackController {
     Optional<RolloutStatus> found = gateway.find(id);
     if (found.isEmpty()) return "Not counted: rollout " + id + " no longer exists.";
     RolloutStatus s = found.get();
+    List<String> groups = new ArrayList<>();
     try {
-      List<String> groups = new ArrayList<>();
       if (!s.awaitingApprovers().contains(user)) {
         for (String approver : s.awaitingApprovers()) {
           if (approver.startsWith("S") && slack.groupMembers(approver).contains(user)) groups.add(approver);
@@ -87,14 +87,16 @@ class SlackController {
           && slack.userByEmail(s.triggeredBy()).filter(user::equals).isPresent()) {
         return "Not counted: you triggered this rollout (as " + s.triggeredBy() + ") and cannot approve it; ask another approver.";
       }
+    } catch (RuntimeException e) {
+      return "Not counted: could not check your approver groups in Slack (" + e.getMessage() + "); try again, or use the REST API.";
+    }
+    try {
       Decision d = new Decision(user, "from Slack", "slack", groups, gate);
       ApprovalReceipt r = rollouts.decide(id, d, approve ? RolloutWorkflow::approve : RolloutWorkflow::reject);
       return (approve ? "Approved" : "Rejected") + " '" + r.gate() + "' of " + id + ": " + r.message()
           + (approve ? " (" + r.approvals() + " of " + r.quorum() + ")" : "");
     } catch (ApiException e) {
       return "Not counted: " + e.getMessage();
-    } catch (RuntimeException e) {
-      return "Not counted: could not check your approver groups in Slack (" + e.getMessage() + "); try again, or use the REST API.";
     }
   }
 

@@ -173,11 +173,23 @@ final class Steps {
     String channel = spec.notifications() == null || spec.notifications().slack() == null ? null : spec.notifications().slack().channel();
     Notification n = new Notification(request.rolloutId(), md.service(), request.version(), kind, text, channel, now(), details);
     NotifyActivities notifier = stub(NotifyActivities.class, StepPolicies.notification("notify " + kind));
-    String ref = threadRef;
-    Promise<String> posted = Async.function(notifier::announce, n, ref);
+    Promise<String> posted = Async.function(notifier::announce, n, threadRef);
     notifications.removeIf(Promise::isCompleted);
     notifications.add(posted);
-    if (ref == null) posted.thenApply(r -> threadRef = threadRef == null ? r : threadRef);
+    // Keep every notifier's thread reference: one that failed on the first message joins in with a later one.
+    posted.thenApply(r -> threadRef = mergeRefs(threadRef, r));
+  }
+
+  /** The union of two space-separated reference lists, one reference per notifier prefix ({@code slack:}, {@code log:}). */
+  static String mergeRefs(String kept, String returned) {
+    if (returned == null || returned.isBlank()) return kept;
+    if (kept == null || kept.isBlank()) return returned;
+    java.util.List<String> refs = new java.util.ArrayList<>(java.util.List.of(kept.split(" ")));
+    for (String r : returned.split(" ")) {
+      String prefix = r.substring(0, r.indexOf(':') + 1);
+      if (refs.stream().noneMatch(k -> k.startsWith(prefix))) refs.add(r);
+    }
+    return String.join(" ", refs);
   }
 
   /**

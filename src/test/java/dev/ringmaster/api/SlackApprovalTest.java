@@ -240,6 +240,10 @@ class SlackApprovalTest {
     assertThat(approved.status()).isEqualTo(200);
     api.awaitStatus(id, "state", "SUCCEEDED");
     assertThat(SLACK.calls("chat.postMessage")).isPositive();
+    // Once Slack answers again the rollout gets one thread, not a new root message per notification.
+    Thread.sleep(2000);
+    assertThat(SLACK.messages.values().stream().filter(m -> !m.has("thread_ts") && m.path("text").asText().contains("5.0.4")).count())
+        .isLessThanOrEqualTo(1);
   }
 
   @Test
