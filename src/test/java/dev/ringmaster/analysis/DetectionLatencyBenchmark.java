@@ -19,9 +19,8 @@ import dev.ringmaster.pipeline.State;
 import dev.ringmaster.support.FakeActivities;
 import dev.ringmaster.support.PrometheusServer;
 import dev.ringmaster.support.TestDefinitions;
+import dev.ringmaster.support.TestRollouts;
 import dev.ringmaster.support.TrafficTarget;
-import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
@@ -149,9 +148,7 @@ class DetectionLatencyBenchmark {
                 soak: 10m
           """.formatted(failureLimit);
       var req = TestDefinitions.request(yaml, "bench-" + failureLimit + "-" + run, "bench");
-      RolloutWorkflow wf = env.getWorkflowClient().newWorkflowStub(RolloutWorkflow.class,
-          WorkflowOptions.newBuilder().setWorkflowId(req.rolloutId()).setTaskQueue("bench").build());
-      WorkflowClient.start(wf::run, req);
+      RolloutWorkflow wf = TestRollouts.start(env.getWorkflowClient(), worker, req);
       await().atMost(Duration.ofSeconds(30)).until(() -> wf.status().phase() == Phase.SOAKING);
       Thread.sleep(6000 + ThreadLocalRandom.current().nextLong(5000)); // a healthy window first, then a random phase
       target.injectErrorsOn(0.3);

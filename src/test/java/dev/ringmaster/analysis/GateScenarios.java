@@ -17,9 +17,9 @@ import dev.ringmaster.pipeline.State;
 import dev.ringmaster.support.FakeActivities;
 import dev.ringmaster.support.TemporalTests;
 import dev.ringmaster.support.TestDefinitions;
+import dev.ringmaster.support.TestRollouts;
 import dev.ringmaster.support.TrafficTarget;
 import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
@@ -175,11 +175,7 @@ abstract class GateScenarios {
   private RolloutWorkflow launch(String yaml, String version) {
     worker.registerActivitiesImplementations(activities, analysisActivities());
     env.start();
-    var req = TestDefinitions.request(yaml, version, "dave");
-    RolloutWorkflow wf = client.newWorkflowStub(RolloutWorkflow.class,
-        WorkflowOptions.newBuilder().setWorkflowId(req.rolloutId()).setTaskQueue(worker.getTaskQueue()).build());
-    WorkflowClient.start(wf::run, req);
-    return wf;
+    return TestRollouts.start(client, worker, TestDefinitions.request(yaml, version, "dave"));
   }
 
   private RolloutWorkflow start(String yaml, String version) {

@@ -14,6 +14,7 @@ import dev.ringmaster.migration.flyway.FlywayRunnerFactory;
 import dev.ringmaster.support.FakeActivities;
 import dev.ringmaster.support.Postgres;
 import dev.ringmaster.support.TemporalTests;
+import dev.ringmaster.support.TestRollouts;
 import dev.ringmaster.support.TestDefinitions;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowStub;

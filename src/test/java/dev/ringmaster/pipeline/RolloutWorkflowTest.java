@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.fail;
 import dev.ringmaster.analysis.Outcome;
 import dev.ringmaster.support.FakeActivities;
 import dev.ringmaster.support.TemporalTests;
+import dev.ringmaster.support.TestRollouts;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowStub;
 import io.temporal.client.WorkflowUpdateException;
