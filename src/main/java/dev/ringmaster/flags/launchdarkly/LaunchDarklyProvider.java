@@ -1,0 +1,246 @@
+package dev.ringmaster.flags.launchdarkly;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ringmaster.connection.Connection;
+import dev.ringmaster.connection.PermanentFailure;
+import dev.ringmaster.definition.Audience;
+import dev.ringmaster.definition.Durations;
+import dev.ringmaster.flags.FlagChange;
+import dev.ringmaster.flags.FlagProvider;
+import dev.ringmaster.flags.FlagTarget;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The release flag in LaunchDarkly, through its REST API v2 with semantic patch
+ * ({@code Content-Type: application/json; domain-model=launchdarkly.semanticpatch}). Cohorts are targeting rules
+ * whose description starts with {@code ringmaster:} ({@code in} clauses on the tenant field, {@code key}, or an
+ * attribute, serving the {@code true} variation); the ring's percentage is a percentage rollout on the fallthrough,
+ * bucketed by context key. Each enable is one PATCH whose instructions bring the rules to the wanted state (rules
+ * already right are left alone, so a retried activity adds nothing). Kill switch: {@code turnFlagOff}, one call.
+ * Cleanup: {@code archiveFlag}. Settings: {@code url} (default {@code https://app.launchdarkly.com}),
+ * {@code token-env} (an API access token), {@code project}, {@code environment}, {@code tenant-field}
+ * ({@code tenantId}), {@code context-kind} ({@code user}), {@code timeout} (10s).
+ */
+final class LaunchDarklyProvider implements FlagProvider {
+  static final String SEMANTIC_PATCH = "application/json; domain-model=launchdarkly.semanticpatch";
+  static final String RULE_PREFIX = "ringmaster: ";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Connection connection;
+  private final HttpClient http;
+  private final String base;
+  private final String token;
+  private final String project;
+  private final String environment;
+  private final String tenantField;
+  private final String contextKind;
+  private final Duration timeout;
+
+  LaunchDarklyProvider(Connection connection, HttpClient http) {
+    this.connection = connection;
+    this.http = http;
+    String url = connection.setting("url").orElse("https://app.launchdarkly.com");
+    this.base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    this.token = connection.secret("token");
+    this.project = connection.require("project");
+    this.environment = connection.require("environment");
+    this.tenantField = connection.setting("tenant-field").orElse("tenantId");
+    this.contextKind = connection.setting("context-kind").orElse("user");
+    this.timeout = connection.setting("timeout").map(Durations::parse).orElse(Duration.ofSeconds(10));
+  }
+
+  private String flagPath(FlagTarget f) {
+    return "/api/v2/flags/" + enc(project) + "/" + enc(f.key());
+  }
+
+  private static String enc(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public FlagChange enable(FlagTarget flag, String ring, Audience cumulative) {
+    long started = System.nanoTime();
+    JsonNode f = ensureFlag(flag);
+    String on = variationId(f, true);
+    String off = variationId(f, false);
+    JsonNode env = f.path("environments").path(environment);
+    Map<String, ObjectNode> wanted = wantedRules(cumulative, on);
+    ArrayNode instructions = JSON.createArrayNode();
+    for (JsonNode rule : env.path("rules")) {
+      String description = rule.path("description").asText("");
+      if (!description.startsWith(RULE_PREFIX)) continue;
+      ObjectNode w = wanted.get(description);
+      if (w != null && sameClauses(rule, w)) {
+        wanted.remove(description); // already right: leave it
+      } else {
+        instructions.addObject().put("kind", "removeRule").put("ruleId", rule.path("_id").asText());
+      }
+    }
+    wanted.values().forEach(instructions::add);
+    ObjectNode fallthrough = instructions.addObject().put("kind", "updateFallthroughVariationOrRollout");
+    if (cumulative.percent() >= 100 || cumulative.percent() <= 0) {
+      fallthrough.put("variationId", cumulative.percent() >= 100 ? on : off);
+    } else {
+      int onWeight = (int) Math.round(cumulative.percent() * 1000);
+      fallthrough.putObject("rolloutWeights").put(on, onWeight).put(off, 100_000 - onWeight);
+      fallthrough.put("rolloutBucketBy", "key").put("rolloutContextKind", contextKind);
+    }
+    instructions.addObject().put("kind", "turnFlagOn");
+    JsonNode r = patch(flag, "enable ring " + ring + ": " + cumulative.describe(), instructions);
+    return change(flag, "enable " + ring, cumulative.describe(), r, started);
+  }
+
+  @Override
+  public FlagChange killSwitch(FlagTarget flag) {
+    long started = System.nanoTime();
+    JsonNode r = patch(flag, "kill switch", JSON.createArrayNode().add(JSON.createObjectNode().put("kind", "turnFlagOff")));
+    return change(flag, "kill switch", "nobody", r, started);
+  }
+
+  @Override
+  public FlagChange removeRules(FlagTarget flag) {
+    long started = System.nanoTime();
+    JsonNode f = get(flag);
+    if (f == null) return change(flag, "remove ring rules", "nobody (no flag)", null, started);
+    ArrayNode instructions = JSON.createArrayNode();
+    for (JsonNode rule : f.path("environments").path(environment).path("rules")) {
+      if (rule.path("description").asText("").startsWith(RULE_PREFIX)) instructions.addObject().put("kind", "removeRule").put("ruleId", rule.path("_id").asText());
+    }
+    instructions.addObject().put("kind", "updateFallthroughVariationOrRollout").put("variationId", variationId(f, false));
+    return change(flag, "remove ring rules", "nobody", patch(flag, "remove ring rules", instructions), started);
+  }
+
+  @Override
+  public FlagChange retire(FlagTarget flag) {
+    long started = System.nanoTime();
+    JsonNode f = get(flag);
+    if (f == null || f.path("archived").asBoolean(false)) return change(flag, "archive", "everyone (already archived)", f, started);
+    ObjectNode body = JSON.createObjectNode().put("comment", "contract cleanup of " + flag.rolloutId());
+    body.putArray("instructions").addObject().put("kind", "archiveFlag");
+    JsonNode r = check(send("PATCH", flagPath(flag), body, SEMANTIC_PATCH), "archive the flag");
+    return change(flag, "archive", "everyone (flag archived)", r, started);
+  }
+
+  private Map<String, ObjectNode> wantedRules(Audience a, String on) {
+    Map<String, ObjectNode> out = new LinkedHashMap<>();
+    if (!a.tenants().isEmpty()) out.put(RULE_PREFIX + "tenants", rule("tenants", tenantField, a.tenants(), on));
+    if (!a.users().isEmpty()) out.put(RULE_PREFIX + "users", rule("users", "key", a.users(), on));
+    a.attributes().forEach((name, values) -> out.put(RULE_PREFIX + "attribute " + name, rule("attribute " + name, name, values, on)));
+    return out;
+  }
+
+  private ObjectNode rule(String part, String attribute, List<String> values, String on) {
+    ObjectNode r = JSON.createObjectNode().put("kind", "addRule").put("description", RULE_PREFIX + part).put("variationId", on);
+    ObjectNode clause = r.putArray("clauses").addObject().put("contextKind", contextKind).put("attribute", attribute).put("op", "in").put("negate", false);
+    values.forEach(clause.putArray("values")::add);
+    return r;
+  }
+
+  private static boolean sameClauses(JsonNode existing, ObjectNode wanted) {
+    JsonNode c = existing.path("clauses").path(0);
+    JsonNode w = wanted.path("clauses").path(0);
+    return existing.path("clauses").size() == 1 && c.path("attribute").equals(w.path("attribute")) && c.path("values").equals(w.path("values"))
+        && !c.path("negate").asBoolean(false);
+  }
+
+  private static String variationId(JsonNode flag, boolean value) {
+    for (JsonNode v : flag.path("variations")) {
+      if (v.path("value").isBoolean() && v.path("value").asBoolean() == value) return v.path("_id").asText();
+    }
+    throw new PermanentFailure("flag " + flag.path("key").asText() + " has no " + value + " variation: Ringmaster manages boolean release flags");
+  }
+
+  private JsonNode ensureFlag(FlagTarget flag) {
+    JsonNode f = get(flag);
+    if (f != null) return f;
+    ObjectNode body = JSON.createObjectNode().put("key", flag.key()).put("name", flag.key()).put("temporary", true)
+        .put("description", "Release flag of " + flag.rolloutId() + "; owner " + flag.owner() + (flag.expires() == null ? "" : "; expires " + flag.expires())
+            + " (managed by Ringmaster)");
+    body.putArray("tags").add("ringmaster");
+    ArrayNode variations = body.putArray("variations");
+    variations.addObject().put("value", true).put("name", "on");
+    variations.addObject().put("value", false).put("name", "off");
+    body.putObject("defaults").put("onVariation", 0).put("offVariation", 1);
+    HttpResponseView r = send("POST", "/api/v2/flags/" + enc(project), body, "application/json");
+    if (r.status != 409) check(r, "create the flag");
+    return get(flag);
+  }
+
+  private JsonNode get(FlagTarget flag) {
+    HttpResponseView r = send("GET", flagPath(flag) + "?env=" + enc(environment), null, null);
+    if (r.status == 404) return null; // no such flag (a missing project shows when the flag is created)
+    return check(r, "read the flag");
+  }
+
+  private JsonNode patch(FlagTarget flag, String comment, ArrayNode instructions) {
+    ObjectNode body = JSON.createObjectNode().put("environmentKey", environment).put("comment", "Ringmaster " + flag.rolloutId() + ": " + comment);
+    body.set("instructions", instructions);
+    return check(send("PATCH", flagPath(flag), body, SEMANTIC_PATCH), comment);
+  }
+
+  private FlagChange change(FlagTarget flag, String action, String audience, JsonNode response, long started) {
+    String ref = response == null || response.path("_version").isMissingNode() ? "launchdarkly" : "launchdarkly flag version " + response.path("_version").asText();
+    return new FlagChange(flag.key(), action, audience, ref, Duration.ofNanos(System.nanoTime() - started));
+  }
+
+  private record HttpResponseView(int status, String body, String retryAfter) {}
+
+  private HttpResponseView send(String method, String path, JsonNode body, String contentType) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout).header("Authorization", token).header("Accept", "application/json");
+    if (contentType != null) b.header("Content-Type", contentType);
+    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body.toString()));
+    try {
+      HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      return new HttpResponseView(r.statusCode(), r.body() == null ? "" : r.body(), r.headers().firstValue("Retry-After").orElse(null));
+    } catch (IOException e) {
+      throw new IllegalStateException("connection '" + connection.name() + "': LaunchDarkly at " + base + " is unreachable: " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while calling LaunchDarkly", e);
+    }
+  }
+
+  private JsonNode check(HttpResponseView r, String what) {
+    String prefix = "connection '" + connection.name() + "': LaunchDarkly, " + what + ": ";
+    if (r.status / 100 == 2) {
+      try {
+        return r.body.isBlank() ? JSON.createObjectNode() : JSON.readTree(r.body);
+      } catch (IOException e) {
+        return JSON.createObjectNode();
+      }
+    }
+    String message = message(r.body);
+    if (r.status == 401 || r.status == 403) {
+      throw new PermanentFailure(prefix + "answered " + r.status + " (check the API token in the variable named by token-env): " + message);
+    }
+    if (r.status == 404) {
+      throw new PermanentFailure(prefix + "answered 404 (does project '" + project + "' / environment '" + environment + "' exist?): " + message);
+    }
+    if (r.status == 400 || r.status == 409 || r.status == 422) throw new PermanentFailure(prefix + "answered " + r.status + ": " + message);
+    if (r.status == 429) throw new IllegalStateException(prefix + "answered 429" + (r.retryAfter == null ? "" : " (Retry-After: " + r.retryAfter + " s)") + ": " + message);
+    throw new IllegalStateException(prefix + "answered " + r.status + ": " + message);
+  }
+
+  private static String message(String body) {
+    try {
+      JsonNode j = JSON.readTree(body);
+      if (j.hasNonNull("message")) return j.get("message").asText();
+    } catch (IOException notJson) {
+      // fall through
+    }
+    return body.length() > 300 ? body.substring(0, 300) + " ..." : body;
+  }
+}
