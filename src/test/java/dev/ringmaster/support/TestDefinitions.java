@@ -30,7 +30,7 @@ public final class TestDefinitions {
     @Override
     public Set<String> kindsFor(Port port) {
       return switch (port) {
-        case FLAGS -> Set.of("flagd-file");
+        case FLAGS -> Set.of("flagd-file", "unleash");
         case DEPLOY -> Set.of("command");
         case ANALYSIS -> Set.of("prometheus", "openmetrics");
         case MIGRATION -> Set.of("flyway");
