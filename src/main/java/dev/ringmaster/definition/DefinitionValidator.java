@@ -165,7 +165,7 @@ public final class DefinitionValidator {
           "define it under ringmaster.connections in application.yaml; configured: " + String.join(", ", connections.names())));
     } else if (!connections.kindsFor(port).contains(kind.get())) {
       p.add(new Problem(port.definitionPath, "connection '" + name + "' is of kind '" + kind.get() + "', which has no "
-          + port.name().toLowerCase() + " adapter in this build", "kinds available here: " + String.join(", ", connections.kindsFor(port))));
+          + port.name().toLowerCase() + " adapter in this build", "kinds available here: " + String.join(", ", new java.util.TreeSet<>(connections.kindsFor(port)))));
     }
   }
 

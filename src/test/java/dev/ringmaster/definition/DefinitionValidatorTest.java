@@ -88,8 +88,8 @@ class DefinitionValidatorTest {
 
   @Test
   void connectionsMustHaveAnAdapterForTheirPort() {
-    assertThat(problems(VALID.replace("connection: flags", "connection: unleash-prod"))).containsExactly(
-        "spec.flag.connection: connection 'unleash-prod' is of kind 'unleash', which has no flags adapter in this build (hint: kinds available here: flagd-file)");
+    assertThat(problems(VALID.replace("connection: flags", "connection: prom"))).containsExactly(
+        "spec.flag.connection: connection 'prom' is of kind 'prometheus', which has no flags adapter in this build (hint: kinds available here: flagd-file, unleash)");
     assertThat(problems(VALID.replace("deploy: { connection: deploy }", "deploy: { connection: flags }"))).containsExactly(
         "spec.deploy.connection: connection 'flags' is of kind 'flagd-file', which has no deploy adapter in this build (hint: kinds available here: command)");
   }
