@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ringmaster.connection.Connection;
+import dev.ringmaster.connection.HttpFailures;
 import dev.ringmaster.connection.PermanentFailure;
 import dev.ringmaster.definition.Audience;
 import dev.ringmaster.definition.Durations;
@@ -222,16 +223,8 @@ final class LaunchDarklyProvider implements FlagProvider {
         return JSON.createObjectNode();
       }
     }
-    String message = message(r.body);
-    if (r.status == 401 || r.status == 403) {
-      throw new PermanentFailure(prefix + "answered " + r.status + " (check the API token in the variable named by token-env): " + message);
-    }
-    if (r.status == 404) {
-      throw new PermanentFailure(prefix + "answered 404 (does project '" + project + "' / environment '" + environment + "' exist?): " + message);
-    }
-    if (r.status == 400 || r.status == 409 || r.status == 422) throw new PermanentFailure(prefix + "answered " + r.status + ": " + message);
-    if (r.status == 429) throw new IllegalStateException(prefix + "answered 429" + (r.retryAfter == null ? "" : " (Retry-After: " + r.retryAfter + " s)") + ": " + message);
-    throw new IllegalStateException(prefix + "answered " + r.status + ": " + message);
+    throw HttpFailures.of(prefix, r.status, message(r.body), r.retryAfter, "check the API token in the variable named by token-env",
+        "does project '" + project + "' / environment '" + environment + "' exist?");
   }
 
   private static String message(String body) {

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ringmaster.connection.Connection;
-import dev.ringmaster.connection.PermanentFailure;
+import dev.ringmaster.connection.HttpFailures;
 import dev.ringmaster.definition.Audience;
 import dev.ringmaster.definition.Durations;
 import dev.ringmaster.flags.FlagChange;
@@ -206,14 +206,8 @@ final class UnleashProvider implements FlagProvider {
         return JSON.createObjectNode();
       }
     }
-    String message = message(a.body);
-    if (a.status == 401 || a.status == 403) {
-      throw new PermanentFailure(prefix + "answered " + a.status + " (check the admin token in the variable named by token-env): " + message);
-    }
-    if (a.status == 404) throw new PermanentFailure(prefix + "answered 404 (does project '" + project + "' / environment '" + environment + "' exist?): " + message);
-    if (a.status == 400 || a.status == 409 || a.status == 422) throw new PermanentFailure(prefix + "answered " + a.status + ": " + message);
-    if (a.status == 429) throw new IllegalStateException(prefix + "answered 429" + (a.retryAfter == null ? "" : " (Retry-After: " + a.retryAfter + " s)") + ": " + message);
-    throw new IllegalStateException(prefix + "answered " + a.status + ": " + message);
+    throw HttpFailures.of(prefix, a.status, message(a.body), a.retryAfter, "check the admin token in the variable named by token-env",
+        "does project '" + project + "' / environment '" + environment + "' exist?");
   }
 
   private static String message(String body) {
