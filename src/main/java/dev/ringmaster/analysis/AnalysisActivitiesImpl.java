@@ -1,9 +1,10 @@
 package dev.ringmaster.analysis;
 
+import dev.ringmaster.TaskQueues;
+import dev.ringmaster.analysis.GateEvaluator.Streak;
 import dev.ringmaster.connection.Adapters;
 import dev.ringmaster.definition.RolloutDefinition.Analysis;
 import dev.ringmaster.definition.RolloutDefinition.Metric;
-import dev.ringmaster.pipeline.TaskQueues;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.spring.boot.ActivityImpl;
@@ -27,56 +28,40 @@ public class AnalysisActivitiesImpl implements AnalysisActivities {
   }
 
   @Override
-  public void checkGates(AnalysisStep step) {
-    MetricSource source = sources.forConnection(step.analysis().connection());
-    for (Metric m : step.analysis().metrics()) source.check(m);
+  public void checkGates(AnalysisRequest request) {
+    MetricSource source = sources.forConnection(request.analysis().connection());
+    for (Metric m : request.analysis().metrics()) source.check(m);
   }
 
   @Override
-  public Measurement measureGates(AnalysisStep step) {
-    return measure(step.analysis());
+  public Measurement measureGates(AnalysisRequest request) {
+    return measure(request.analysis());
   }
 
-  /** State carried in heartbeats, so a retry after a worker crash resumes the soak instead of restarting it. */
-  record Progress(int consecutiveFailures, int consecutiveInconclusive, SoakSummary summary) {}
-
+  /** Measures every interval until the soak ends or a limit is reached; the streak survives retries in heartbeats. */
   @Override
-  public SoakVerdict watchSoak(SoakRequest request) {
+  public SoakVerdict watchSoak(AnalysisRequest request) {
     ActivityExecutionContext ctx = Activity.getExecutionContext();
     Analysis a = request.analysis();
-    Progress p = ctx.getHeartbeatDetails(Progress.class).orElse(new Progress(0, 0, SoakSummary.EMPTY));
+    Streak streak = ctx.getHeartbeatDetails(Streak.class).orElse(Streak.START);
     try {
       while (true) {
         Instant next = clock.now().plus(a.interval());
         boolean last = !next.isBefore(request.soakEndsAt());
         clock.sleepUntil(last ? request.soakEndsAt() : next, () -> ctx.heartbeat(null));
         Measurement m = measure(a);
-        SoakSummary summary = p.summary().with(m);
-        int failures = m.outcome().countsAsFailure() ? p.consecutiveFailures() + 1 : 0;
-        int inconclusive = m.outcome() == Outcome.INCONCLUSIVE ? p.consecutiveInconclusive() + 1 : 0;
-        p = new Progress(failures, inconclusive, summary);
-        ctx.heartbeat(p);
-        if (failures >= a.failureLimit()) {
-          return verdict(request, Outcome.FAILED, failures + " consecutive " + m.outcome() + " measurement(s), failureLimit " + a.failureLimit(), m, summary);
-        }
-        if (inconclusive >= a.inconclusiveLimit()) {
-          return verdict(request, Outcome.INCONCLUSIVE, inconclusive + " consecutive INCONCLUSIVE measurement(s), inconclusiveLimit " + a.inconclusiveLimit(), m, summary);
-        }
-        if (last) {
-          return m.outcome() == Outcome.PASSED
-              ? verdict(request, Outcome.PASSED, "soaked green: " + summary.measurements() + " measurement(s)", m, summary)
-              : verdict(request, Outcome.INCONCLUSIVE, "soak ended on a " + m.outcome() + " measurement; not promoting without a pass", m, summary);
+        streak = GateEvaluator.afterMeasurement(streak, m);
+        ctx.heartbeat(streak);
+        SoakVerdict v = GateEvaluator.soakVerdict(a, streak, m, last);
+        if (v != null) {
+          log.info("{}: ring {} soak verdict {}: {} — {}", request.rolloutId(), request.ring(), v.outcome(), v.reason(), m.describe());
+          return v;
         }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("soak watch interrupted", e);
     }
-  }
-
-  private static SoakVerdict verdict(SoakRequest r, Outcome o, String reason, Measurement m, SoakSummary s) {
-    log.info("{}: ring {} soak verdict {}: {} — {}", r.rolloutId(), r.ring(), o, reason, m.describe());
-    return new SoakVerdict(o, reason, m, s);
   }
 
   private Measurement measure(Analysis a) {

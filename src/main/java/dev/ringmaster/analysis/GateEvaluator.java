@@ -8,11 +8,42 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Judges raw readings: a pure function shared by every metric source. Never promotes on silence: no canary data,
- * too few samples or a control without data is INCONCLUSIVE, never a pass (and never a division by zero).
+ * Judging, apart from fetching: pure functions shared by every metric source. {@link #evaluate} turns raw readings
+ * into a measurement; {@link #afterMeasurement} and {@link #soakVerdict} count consecutive outcomes through a soak
+ * and decide when it ends. Never promotes on silence: no canary data, too few samples or a control without data
+ * is INCONCLUSIVE, never a pass (and never a division by zero).
  */
 public final class GateEvaluator {
   private GateEvaluator() {}
+
+  /** A soak's consecutive FAILED/ERROR and INCONCLUSIVE counts and its summary; carried in heartbeats across retries. */
+  public record Streak(int consecutiveFailures, int consecutiveInconclusive, SoakSummary summary) {
+    public static final Streak START = new Streak(0, 0, SoakSummary.EMPTY);
+  }
+
+  public static Streak afterMeasurement(Streak s, Measurement m) {
+    return new Streak(m.outcome().countsAsFailure() ? s.consecutiveFailures() + 1 : 0,
+        m.outcome() == Outcome.INCONCLUSIVE ? s.consecutiveInconclusive() + 1 : 0, s.summary().with(m));
+  }
+
+  /**
+   * Whether the soak ends with {@code m} ({@code s} already counts it): FAILED at {@code failureLimit}, INCONCLUSIVE at
+   * {@code inconclusiveLimit}, and at the soak's end PASSED only on a passing measurement. Null: keep soaking.
+   */
+  public static SoakVerdict soakVerdict(Analysis a, Streak s, Measurement m, boolean soakOver) {
+    if (s.consecutiveFailures() >= a.failureLimit()) {
+      return new SoakVerdict(Outcome.FAILED, s.consecutiveFailures() + " consecutive " + m.outcome() + " measurement(s), failureLimit "
+          + a.failureLimit(), m, s.summary());
+    }
+    if (s.consecutiveInconclusive() >= a.inconclusiveLimit()) {
+      return new SoakVerdict(Outcome.INCONCLUSIVE, s.consecutiveInconclusive() + " consecutive INCONCLUSIVE measurement(s), inconclusiveLimit "
+          + a.inconclusiveLimit(), m, s.summary());
+    }
+    if (!soakOver) return null;
+    return m.outcome() == Outcome.PASSED
+        ? new SoakVerdict(Outcome.PASSED, "soaked green: " + s.summary().measurements() + " measurement(s)", m, s.summary())
+        : new SoakVerdict(Outcome.INCONCLUSIVE, "soak ended on a " + m.outcome() + " measurement; not promoting without a pass", m, s.summary());
+  }
 
   /** @param readings by metric name; a metric missing here, or mapped to an error text in {@code errors}, is ERROR */
   public static Measurement evaluate(Analysis analysis, Map<String, MetricReading> readings, Map<String, String> errors, Instant at) {

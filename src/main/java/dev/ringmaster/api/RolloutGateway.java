@@ -7,7 +7,7 @@ import dev.ringmaster.pipeline.DomainLeaseWorkflow;
 import dev.ringmaster.pipeline.RolloutRequest;
 import dev.ringmaster.pipeline.RolloutStatus;
 import dev.ringmaster.pipeline.RolloutWorkflow;
-import dev.ringmaster.pipeline.TaskQueues;
+import dev.ringmaster.TaskQueues;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.temporal.api.common.v1.WorkflowExecution;
@@ -63,7 +63,7 @@ class RolloutGateway {
     Optional<RolloutStatus> existing = find(id);
     if (existing.isPresent()) return new Start(id, false, existing.get());
 
-    RolloutRequest request = new RolloutRequest(id, d, loaded.dir(), body.version(), body.commit(), triggeredBy, body.ciRunUrl(),
+    RolloutRequest request = new RolloutRequest(id, d.withMigrationLocationsIn(loaded.dir()), body.version(), body.commit(), triggeredBy, body.ciRunUrl(),
         Instant.now());
     String leaseId = RolloutRequest.domainLeaseId(d.metadata().domain());
     DomainLeaseWorkflow lease = client.newWorkflowStub(DomainLeaseWorkflow.class, WorkflowOptions.newBuilder()

@@ -1,7 +1,7 @@
 package dev.ringmaster.deploy;
 
+import dev.ringmaster.TaskQueues;
 import dev.ringmaster.connection.Adapters;
-import dev.ringmaster.pipeline.TaskQueues;
 import io.temporal.spring.boot.ActivityImpl;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,8 +1,8 @@
 package dev.ringmaster.flags;
 
+import dev.ringmaster.TaskQueues;
 import dev.ringmaster.connection.Adapters;
 import dev.ringmaster.definition.Audience;
-import dev.ringmaster.pipeline.TaskQueues;
 import io.temporal.spring.boot.ActivityImpl;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,8 +1,9 @@
 package dev.ringmaster.migration;
 
+import dev.ringmaster.TaskQueues;
 import dev.ringmaster.connection.Adapters;
 import dev.ringmaster.connection.PermanentFailure;
-import dev.ringmaster.pipeline.TaskQueues;
+import dev.ringmaster.definition.RolloutDefinition.Migration;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.spring.boot.ActivityImpl;
 import java.util.List;
@@ -18,30 +19,30 @@ public class MigrationActivitiesImpl implements MigrationActivities {
   }
 
   @Override
-  public void checkExpandSafety(MigrationStep step) {
-    List<String> problems = runners.forConnection(step.connection()).check(step.location(), step.undo(), step.contract());
+  public void checkExpandSafety(String rolloutId, Migration m) {
+    List<String> problems = runners.forConnection(m.connection()).check(m.expand(), m.undo(), m.contract());
     if (!problems.isEmpty()) {
-      throw new PermanentFailure("expand location " + step.location() + " is not safe to roll out:\n  " + String.join("\n  ", problems)
-          + "\nMove destructive statements to the contract location" + (step.undo() == null ? "." : "; give every expand script its undo script."));
+      throw new PermanentFailure("expand location " + m.expand() + " is not safe to roll out:\n  " + String.join("\n  ", problems)
+          + "\nMove destructive statements to the contract location" + (m.undo() == null ? "." : "; give every expand script its undo script."));
     }
   }
 
   @Override
-  public MigrationOutcome expandSchema(MigrationStep step) {
+  public MigrationOutcome expandSchema(String rolloutId, Migration m) {
     try {
-      return runners.forConnection(step.connection()).expand(step.location(), step.rolloutId());
+      return runners.forConnection(m.connection()).expand(m.expand(), rolloutId);
     } catch (NothingApplied e) {
       throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), NOTHING_APPLIED);
     }
   }
 
   @Override
-  public MigrationOutcome undoExpand(MigrationStep step) {
-    return runners.forConnection(step.connection()).undo(step.location(), step.rolloutId());
+  public MigrationOutcome undoExpand(String rolloutId, Migration m) {
+    return runners.forConnection(m.connection()).undo(m.undo(), rolloutId);
   }
 
   @Override
-  public MigrationOutcome contractSchema(MigrationStep step) {
-    return runners.forConnection(step.connection()).contract(step.location(), step.rolloutId());
+  public MigrationOutcome contractSchema(String rolloutId, Migration m) {
+    return runners.forConnection(m.connection()).contract(m.contract(), rolloutId);
   }
 }

@@ -1,6 +1,6 @@
 package dev.ringmaster.notify;
 
-import dev.ringmaster.pipeline.TaskQueues;
+import dev.ringmaster.TaskQueues;
 import io.temporal.spring.boot.ActivityImpl;
 import java.util.ArrayList;
 import java.util.List;

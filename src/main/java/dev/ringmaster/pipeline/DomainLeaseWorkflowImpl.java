@@ -1,5 +1,6 @@
 package dev.ringmaster.pipeline;
 
+import dev.ringmaster.TaskQueues;
 import io.temporal.api.enums.v1.ParentClosePolicy;
 import io.temporal.common.SearchAttributes;
 import io.temporal.spring.boot.WorkflowImpl;

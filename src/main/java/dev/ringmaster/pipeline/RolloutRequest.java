@@ -1,16 +1,19 @@
 package dev.ringmaster.pipeline;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import dev.ringmaster.definition.RolloutDefinition;
 import java.time.Instant;
 
 /**
  * The workflow's input. Visible to everyone with access to the Temporal UI, so it carries connection names and
- * the identity of the triggerer, never a secret. {@code definitionDir} resolves relative migration locations.
+ * the identity of the triggerer, never a secret. The definition's migration locations are already resolved (absolute
+ * or {@code classpath:}) by the API that started it. Fields no longer used are ignored, so a rollout started by an
+ * earlier version (which still carried {@code definitionDir}) replays on this code.
  */
+@JsonIgnoreProperties(ignoreUnknown = true)
 public record RolloutRequest(
     String rolloutId,
     RolloutDefinition definition,
-    String definitionDir,
     String version,
     String commit,
     String triggeredBy,

@@ -9,18 +9,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The workflow's bookkeeping behind the {@code status} query: plain mutable fields, updated by the workflow
- * thread only, and the phase mirrored into the {@code RolloutPhase} search attribute and the workflow's current
- * details (shown on the Temporal UI's workflow page).
+ * The workflow's bookkeeping behind the {@code status} query, updated by the workflow thread only: one
+ * {@link RingStatus} per ring, the phase mirrored into the {@code RolloutPhase} search attribute and the workflow's
+ * current details (shown on the Temporal UI's workflow page).
  */
 final class RolloutState {
   private final RolloutRequest request;
-  private final List<Ring> rings;
-  private final String[] ringState;
-  private final String[] ringAudience;
-  private final Instant[] soakEndsAt;
-  private final SoakSummary[] summaries;
-  private final String[] verdicts;
+  private final List<RingStatus> rings = new ArrayList<>();
   final List<ApprovalRecord> approvals = new ArrayList<>();
   final List<String> rollbackSteps = new ArrayList<>();
   Phase phase = Phase.STARTING;
@@ -38,18 +33,10 @@ final class RolloutState {
 
   RolloutState(RolloutRequest request) {
     this.request = request;
-    this.rings = request.definition().spec().rings();
-    int n = rings.size();
-    ringState = new String[n];
-    ringAudience = new String[n];
-    soakEndsAt = new Instant[n];
-    summaries = new SoakSummary[n];
-    verdicts = new String[n];
     Audience cumulative = Audience.NOBODY;
-    for (int i = 0; i < n; i++) {
-      cumulative = cumulative.union(rings.get(i).audience());
-      ringAudience[i] = cumulative.describe();
-      ringState[i] = "PENDING";
+    for (Ring ring : request.definition().spec().rings()) {
+      cumulative = cumulative.union(ring.audience());
+      rings.add(new RingStatus(ring.name(), cumulative.describe(), RingState.PENDING, null, null, null));
     }
     startedAt = now();
     updatedAt = startedAt;
@@ -74,39 +61,36 @@ final class RolloutState {
     note(msg);
   }
 
-  void ring(int i, String s) {
+  void ring(int i, RingState s) {
     currentRing = Math.max(currentRing, i);
-    ringState[i] = s;
+    rings.set(i, rings.get(i).withState(s));
     updatedAt = now();
   }
 
+  RingStatus ring(int i) {
+    return rings.get(i);
+  }
+
   void soak(int i, Instant endsAt) {
-    soakEndsAt[i] = endsAt;
+    rings.set(i, rings.get(i).withSoakEndsAt(endsAt));
   }
 
   void soakResult(int i, SoakSummary summary, String verdict) {
-    if (summary != null) summaries[i] = summary;
-    verdicts[i] = verdict;
+    rings.set(i, rings.get(i).withResult(summary, verdict));
   }
 
   void ringsRolledBack() {
-    for (int i = 0; i < ringState.length; i++) {
-      if (!"PENDING".equals(ringState[i])) ringState[i] = "ROLLED_BACK";
-    }
+    rings.replaceAll(r -> r.state() == RingState.PENDING ? r : r.withState(RingState.ROLLED_BACK));
   }
 
   RolloutStatus snapshot() {
-    List<RingStatus> rs = new ArrayList<>();
-    for (int i = 0; i < rings.size(); i++) {
-      rs.add(new RingStatus(rings.get(i).name(), ringAudience[i], ringState[i], soakEndsAt[i], summaries[i], verdicts[i]));
-    }
     var md = request.definition().metadata();
     return new RolloutStatus(request.rolloutId(), md.service(), md.domain(), request.version(), previousVersion, phase, state,
-        currentRing, rs, List.copyOf(approvals), awaiting, awaiting == null ? List.of() : List.copyOf(awaitingApprovers), message, rollbackReason, List.copyOf(rollbackSteps),
-        pastPointOfNoReturn, request.triggeredBy(), startedAt, updatedAt);
+        currentRing, List.copyOf(rings), List.copyOf(approvals), awaiting, awaiting == null ? List.of() : List.copyOf(awaitingApprovers),
+        message, rollbackReason, List.copyOf(rollbackSteps), pastPointOfNoReturn, request.triggeredBy(), startedAt, updatedAt);
   }
 
-  private static Instant now() {
+  static Instant now() {
     return Instant.ofEpochMilli(Workflow.currentTimeMillis());
   }
 }

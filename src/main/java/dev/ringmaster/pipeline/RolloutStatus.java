@@ -23,4 +23,18 @@ public record RolloutStatus(
     boolean pastPointOfNoReturn,
     String triggeredBy,
     Instant startedAt,
-    Instant updatedAt) {}
+    Instant updatedAt) {
+
+  /** One line of a listing: the same rollout, cut down to what a list shows. */
+  public record Summary(String id, String service, String version, Phase phase, State state, String currentRing, Instant startedAt,
+      Instant updatedAt) {}
+
+  public Summary summary() {
+    return new Summary(id, service, version, phase, state, currentRingName(), startedAt, updatedAt);
+  }
+
+  /** The ring in progress (or the last one reached), by name; null before the first ring. */
+  public String currentRingName() {
+    return currentRing < 0 ? null : rings.get(currentRing).name();
+  }
+}

@@ -119,7 +119,7 @@ abstract class GateScenarios {
     AnalysisActivitiesImpl a = analysisActivities();
     AtomicReference<Measurement> last = new AtomicReference<>();
     await().atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-      last.set(a.measureGates(new AnalysisStep("r", "canary", analysis())));
+      last.set(a.measureGates(AnalysisRequest.once("r", "canary", analysis())));
       assertThat(last.get().metrics()).as(last.get().describe()).extracting(MetricVerdict::outcome).containsExactly(wanted);
     });
     return last.get();
@@ -164,10 +164,10 @@ abstract class GateScenarios {
   @Test
   void preflightRefusesAQueryTheSourceCannotRunAndAcceptsTheGoodOnes() {
     AnalysisActivitiesImpl a = analysisActivities();
-    a.checkGates(new AnalysisStep("r", "preflight", analysis()));
+    a.checkGates(AnalysisRequest.once("r", "preflight", analysis()));
     Analysis broken = TestDefinitions.load(definition(2, 2).replaceFirst("canary: [^\\n]*", "canary: '" + brokenQuery().replace("'", "''") + "'"))
         .spec().analysis();
-    assertThatThrownBy(() -> a.checkGates(new AnalysisStep("r", "preflight", broken)))
+    assertThatThrownBy(() -> a.checkGates(AnalysisRequest.once("r", "preflight", broken)))
         .isInstanceOf(PermanentFailure.class)
         .hasMessageContaining(brokenQueryMessage());
   }

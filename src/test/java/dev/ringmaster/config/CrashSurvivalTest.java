@@ -9,7 +9,7 @@ import dev.ringmaster.pipeline.RolloutResult;
 import dev.ringmaster.pipeline.RolloutWorkflow;
 import dev.ringmaster.pipeline.RolloutWorkflowImpl;
 import dev.ringmaster.pipeline.State;
-import dev.ringmaster.pipeline.TaskQueues;
+import dev.ringmaster.TaskQueues;
 import dev.ringmaster.support.FakeActivities;
 import dev.ringmaster.support.TestDefinitions;
 import io.temporal.client.WorkflowClient;

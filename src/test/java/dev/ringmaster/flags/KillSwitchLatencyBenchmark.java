@@ -3,10 +3,9 @@ package dev.ringmaster.flags;
 import static org.awaitility.Awaitility.await;
 
 import dev.ringmaster.analysis.AnalysisActivities;
-import dev.ringmaster.analysis.AnalysisStep;
+import dev.ringmaster.analysis.AnalysisRequest;
 import dev.ringmaster.analysis.Measurement;
 import dev.ringmaster.analysis.Outcome;
-import dev.ringmaster.analysis.SoakRequest;
 import dev.ringmaster.analysis.SoakSummary;
 import dev.ringmaster.analysis.SoakVerdict;
 import dev.ringmaster.connection.Adapters;
@@ -91,15 +90,15 @@ class KillSwitchLatencyBenchmark {
     final AtomicLong failedAt = new AtomicLong();
 
     @Override
-    public void checkGates(AnalysisStep step) {}
+    public void checkGates(AnalysisRequest step) {}
 
     @Override
-    public Measurement measureGates(AnalysisStep step) {
+    public Measurement measureGates(AnalysisRequest step) {
       return new Measurement(Instant.now(), Outcome.PASSED, List.of());
     }
 
     @Override
-    public SoakVerdict watchSoak(SoakRequest request) {
+    public SoakVerdict watchSoak(AnalysisRequest request) {
       try {
         while (!regression.await(1, TimeUnit.SECONDS)) io.temporal.activity.Activity.getExecutionContext().heartbeat(null);
       } catch (InterruptedException e) {

@@ -9,7 +9,7 @@ import dev.ringmaster.migration.MigrationActivities;
 import dev.ringmaster.migration.MigrationActivitiesImpl;
 import dev.ringmaster.migration.MigrationOutcome;
 import dev.ringmaster.migration.MigrationRunner;
-import dev.ringmaster.migration.MigrationStep;
+import dev.ringmaster.definition.RolloutDefinition.Migration;
 import dev.ringmaster.migration.flyway.FlywayRunnerFactory;
 import dev.ringmaster.support.FakeActivities;
 import dev.ringmaster.support.Postgres;
@@ -69,26 +69,26 @@ class MigrationWorkflowTest {
     MigrationActivities real;
 
     @Override
-    public void checkExpandSafety(MigrationStep step) {
-      real.checkExpandSafety(step);
+    public void checkExpandSafety(String rolloutId, Migration step) {
+      real.checkExpandSafety(rolloutId, step);
     }
 
     @Override
-    public MigrationOutcome expandSchema(MigrationStep step) {
+    public MigrationOutcome expandSchema(String rolloutId, Migration step) {
       calls.add("ExpandSchema");
-      return real.expandSchema(step);
+      return real.expandSchema(rolloutId, step);
     }
 
     @Override
-    public MigrationOutcome undoExpand(MigrationStep step) {
+    public MigrationOutcome undoExpand(String rolloutId, Migration step) {
       calls.add("UndoExpand");
-      return real.undoExpand(step);
+      return real.undoExpand(rolloutId, step);
     }
 
     @Override
-    public MigrationOutcome contractSchema(MigrationStep step) {
+    public MigrationOutcome contractSchema(String rolloutId, Migration step) {
       calls.add("ContractSchema");
-      return real.contractSchema(step);
+      return real.contractSchema(rolloutId, step);
     }
   }
 

@@ -99,7 +99,7 @@ class RolloutWorkflowTest {
     RolloutWorkflow wf = start(request(threeRings(APPROVAL), "1.4.2", "dave"));
     RolloutStatus waiting = awaitPhase(wf, Phase.AWAITING_APPROVAL);
     assertThat(waiting.awaiting()).isEqualTo("canary");
-    assertThat(waiting.rings().get(0).state()).isEqualTo("DONE");
+    assertThat(waiting.rings().get(0).state()).isEqualTo(RingState.DONE);
 
     ApprovalReceipt receipt = wf.approve(Decision.of("alice", "gates look fine", "rest"));
     assertThat(receipt.approvals()).isEqualTo(1);
@@ -133,7 +133,7 @@ class RolloutWorkflowTest {
         "EnableRing internal tenants [acme-internal]",
         "EnableRing canary tenants [acme-internal] + 5%",
         "KillSwitch", "RemoveRingRules", "RedeployPrevious 1.4.1");
-    assertThat(r.status().rings()).extracting(RingStatus::state).containsExactly("ROLLED_BACK", "ROLLED_BACK", "PENDING");
+    assertThat(r.status().rings()).extracting(RingStatus::state).containsExactly(RingState.ROLLED_BACK, RingState.ROLLED_BACK, RingState.PENDING);
   }
 
   @Test

@@ -1,11 +1,10 @@
 package dev.ringmaster.support;
 
 import dev.ringmaster.analysis.AnalysisActivities;
-import dev.ringmaster.analysis.AnalysisStep;
+import dev.ringmaster.analysis.AnalysisRequest;
 import dev.ringmaster.analysis.Measurement;
 import dev.ringmaster.analysis.MetricVerdict;
 import dev.ringmaster.analysis.Outcome;
-import dev.ringmaster.analysis.SoakRequest;
 import dev.ringmaster.analysis.SoakSummary;
 import dev.ringmaster.analysis.SoakVerdict;
 import dev.ringmaster.connection.PermanentFailure;
@@ -18,7 +17,7 @@ import dev.ringmaster.flags.FlagChange;
 import dev.ringmaster.flags.FlagTarget;
 import dev.ringmaster.migration.MigrationActivities;
 import dev.ringmaster.migration.MigrationOutcome;
-import dev.ringmaster.migration.MigrationStep;
+import dev.ringmaster.definition.RolloutDefinition.Migration;
 import dev.ringmaster.notify.Notification;
 import dev.ringmaster.notify.NotifyActivities;
 import java.time.Duration;
@@ -103,26 +102,26 @@ public class FakeActivities implements FlagActivities, DeployActivities, Migrati
   }
 
   @Override
-  public void checkExpandSafety(MigrationStep step) {
-    call("CheckExpandSafety " + step.location());
+  public void checkExpandSafety(String rolloutId, Migration step) {
+    call("CheckExpandSafety " + step.expand());
   }
 
   @Override
-  public MigrationOutcome expandSchema(MigrationStep step) {
-    call("ExpandSchema " + step.location());
-    return new MigrationOutcome(step.location(), List.of("1"), Duration.ofMillis(5), null);
+  public MigrationOutcome expandSchema(String rolloutId, Migration step) {
+    call("ExpandSchema " + step.expand());
+    return new MigrationOutcome(step.expand(), List.of("1"), Duration.ofMillis(5), null);
   }
 
   @Override
-  public MigrationOutcome undoExpand(MigrationStep step) {
-    call("UndoExpand " + step.location());
-    return new MigrationOutcome(step.location(), List.of("1.1"), Duration.ofMillis(5), null);
+  public MigrationOutcome undoExpand(String rolloutId, Migration step) {
+    call("UndoExpand " + step.undo());
+    return new MigrationOutcome(step.undo(), List.of("1.1"), Duration.ofMillis(5), null);
   }
 
   @Override
-  public MigrationOutcome contractSchema(MigrationStep step) {
-    call("ContractSchema " + step.location());
-    return new MigrationOutcome(step.location(), List.of("2"), Duration.ofMillis(5), null);
+  public MigrationOutcome contractSchema(String rolloutId, Migration step) {
+    call("ContractSchema " + step.contract());
+    return new MigrationOutcome(step.contract(), List.of("2"), Duration.ofMillis(5), null);
   }
 
   @Override
@@ -141,19 +140,19 @@ public class FakeActivities implements FlagActivities, DeployActivities, Migrati
 
   private final class FakeAnalysis implements AnalysisActivities {
     @Override
-    public void checkGates(AnalysisStep step) {
+    public void checkGates(AnalysisRequest step) {
       call("CheckGates");
     }
 
     @Override
-    public Measurement measureGates(AnalysisStep step) {
+    public Measurement measureGates(AnalysisRequest step) {
       call("MeasureGates " + step.ring());
       Outcome o = measurements.poll();
       return measurement(o == null ? Outcome.PASSED : o);
     }
 
     @Override
-    public SoakVerdict watchSoak(SoakRequest request) {
+    public SoakVerdict watchSoak(AnalysisRequest request) {
       call("WatchSoak " + request.ring());
       if (blockingSoaks.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
         long until = System.currentTimeMillis() + 20_000;

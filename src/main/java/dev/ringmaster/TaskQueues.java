@@ -1,4 +1,4 @@
-package dev.ringmaster.pipeline;
+package dev.ringmaster;
 
 /** The task queue every Ringmaster worker polls; rollout workflows and all their activities run on it. */
 public final class TaskQueues {

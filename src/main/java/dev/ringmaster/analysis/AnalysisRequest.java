@@ -1,0 +1,16 @@
+package dev.ringmaster.analysis;
+
+import dev.ringmaster.definition.RolloutDefinition.Analysis;
+import java.time.Instant;
+
+/**
+ * The gates of one ring (or of the pre-flight): a single measurement, or a soak watched until {@code soakEndsAt}.
+ * The soak's end is absolute, so a retried activity resumes the same soak instead of starting a new one.
+ */
+public record AnalysisRequest(String rolloutId, String ring, Analysis analysis, Instant soakEndsAt) {
+
+  /** One measurement (pre-flight, promotion): no soak end. */
+  public static AnalysisRequest once(String rolloutId, String ring, Analysis analysis) {
+    return new AnalysisRequest(rolloutId, ring, analysis, null);
+  }
+}
