@@ -2,6 +2,7 @@ package dev.ringmaster.api;
 
 import dev.ringmaster.definition.InvalidDefinitionException;
 import dev.ringmaster.definition.Problem;
+import dev.ringmaster.rollouts.CommandRefused;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,9 +20,17 @@ import org.springframework.web.servlet.resource.NoResourceFoundException;
 class ApiExceptionHandler {
   private static final Logger log = LoggerFactory.getLogger(ApiExceptionHandler.class);
 
-  @ExceptionHandler(ApiException.class)
-  ResponseEntity<ApiError> api(ApiException e) {
-    return ResponseEntity.status(e.status).body(new ApiError(e.getMessage(), e.details));
+  @ExceptionHandler(CommandRefused.class)
+  ResponseEntity<ApiError> refused(CommandRefused e) {
+    HttpStatus status = switch (e.reason()) {
+      case INVALID -> HttpStatus.BAD_REQUEST;
+      case UNAUTHENTICATED -> HttpStatus.UNAUTHORIZED;
+      case FORBIDDEN -> HttpStatus.FORBIDDEN;
+      case NOT_FOUND -> HttpStatus.NOT_FOUND;
+      case CONFLICT -> HttpStatus.CONFLICT;
+      case PENDING -> HttpStatus.ACCEPTED;
+    };
+    return ResponseEntity.status(status).body(new ApiError(e.getMessage(), e.details()));
   }
 
   @ExceptionHandler(InvalidDefinitionException.class)

@@ -1,11 +1,18 @@
 package dev.ringmaster.api;
 
-/** Request bodies. */
+import dev.ringmaster.pipeline.State;
+import dev.ringmaster.rollouts.StartRequest;
+
+/** REST request and response bodies. */
 final class Requests {
   private Requests() {}
 
   /** POST /api/rollouts: the definition inline or a path under the workflows directory. */
-  record Start(String definition, String definitionPath, String version, String commit, String triggeredBy, String ciRunUrl) {}
+  record Start(String definition, String definitionPath, String version, String commit, String triggeredBy, String ciRunUrl) {
+    StartRequest request() {
+      return new StartRequest(definition, definitionPath, version, commit, ciRunUrl);
+    }
+  }
 
   /** approve/reject/abort/pause/resume/promote/retry. {@code gate} optionally names what is being approved. */
   record Action(String by, String comment, String reason, String gate) {
@@ -14,5 +21,5 @@ final class Requests {
     }
   }
 
-  record Started(String id, String statusUrl, String state) {}
+  record Started(String id, String statusUrl, State state) {}
 }

@@ -1,6 +1,7 @@
 package dev.ringmaster.pipeline;
 
 import io.temporal.workflow.QueryMethod;
+import io.temporal.workflow.UpdateMethod;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
 
@@ -19,4 +20,11 @@ public interface DomainLeaseWorkflow {
   /** The rollout ID holding the domain. */
   @QueryMethod
   String holder();
+
+  /**
+   * Completes with the rollout's ID once the lease has started it. Sent with the lease's start as one
+   * Update-with-start, so the caller learns that the rollout exists without polling for it.
+   */
+  @UpdateMethod
+  String rolloutStarted();
 }

@@ -4,12 +4,15 @@ import dev.ringmaster.TaskQueues;
 import io.temporal.api.enums.v1.ParentClosePolicy;
 import io.temporal.common.SearchAttributes;
 import io.temporal.spring.boot.WorkflowImpl;
+import io.temporal.workflow.Async;
 import io.temporal.workflow.ChildWorkflowOptions;
+import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 
 @WorkflowImpl(taskQueues = TaskQueues.ROLLOUTS)
 public class DomainLeaseWorkflowImpl implements DomainLeaseWorkflow {
   private String holder;
+  private boolean started;
 
   @Override
   public RolloutResult hold(RolloutRequest request) {
@@ -27,11 +30,21 @@ public class DomainLeaseWorkflowImpl implements DomainLeaseWorkflow {
             .build())
         .setStaticSummary("Rollout of " + md.service() + " " + request.version() + " (domain " + md.domain() + ")")
         .build();
-    return Workflow.newChildWorkflowStub(RolloutWorkflow.class, options).run(request);
+    RolloutWorkflow rollout = Workflow.newChildWorkflowStub(RolloutWorkflow.class, options);
+    Promise<RolloutResult> result = Async.function(rollout::run, request);
+    Workflow.getWorkflowExecution(rollout).get();
+    started = true;
+    return result.get();
   }
 
   @Override
   public String holder() {
+    return holder;
+  }
+
+  @Override
+  public String rolloutStarted() {
+    Workflow.await(() -> started);
     return holder;
   }
 }

@@ -14,7 +14,6 @@ import com.slack.api.model.block.ActionsBlock;
 import com.slack.api.model.block.LayoutBlock;
 import com.slack.api.model.block.composition.TextObject;
 import com.slack.api.model.block.element.ButtonElement;
-import dev.ringmaster.config.RingmasterProperties;
 import dev.ringmaster.notify.Notification;
 import dev.ringmaster.notify.Notification.Kind;
 import dev.ringmaster.notify.Notifier;
@@ -22,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
@@ -39,9 +39,9 @@ class SlackNotifier implements Notifier {
   private final SlackApi slack;
   private final String publicUrl;
 
-  SlackNotifier(SlackApi slack, RingmasterProperties props) {
+  SlackNotifier(SlackApi slack, @Value("${ringmaster.public-url:http://127.0.0.1:8080}") String publicUrl) {
     this.slack = slack;
-    this.publicUrl = props.publicUrl();
+    this.publicUrl = publicUrl;
   }
 
   @Override

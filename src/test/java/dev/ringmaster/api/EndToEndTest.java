@@ -48,6 +48,21 @@ class EndToEndTest {
   }
 
   @Test
+  void aStartedRolloutCanBeReadAtOnceWithoutWaitingForIt() throws Exception {
+    for (int n = 0; n < 5; n++) {
+      String yaml = example("1h").replace("service: example", "service: readable" + n).replace("domain: demo", "domain: readable" + n);
+      Response started = api.call("POST", "/api/rollouts", start(yaml, "1.0." + n));
+      assertThat(started.status()).isEqualTo(201);
+      String id = started.body().get("id").asText();
+      Response status = api.call("GET", "/api/rollouts/" + id, null);
+      assertThat(status.status()).as("status of %s right after its 201", id).isEqualTo(200);
+      assertThat(status.body().get("version").asText()).isEqualTo("1.0." + n);
+      api.call("POST", "/api/rollouts/" + id + "/abort", by("sre"));
+      api.awaitStatus(id, "state", "ROLLED_BACK");
+    }
+  }
+
+  @Test
   void aRolloutSucceedsWithARestApprovalAndTheNextIsAbortedMidSoakBackToThePreviousVersion() throws Exception {
     // 1. A full rollout: three rings, a REST approval, SUCCEEDED with the flag at 100 % for everyone.
     Response started = api.call("POST", "/api/rollouts", start(example("1s", "1s", "1s"), "2.0.0"));

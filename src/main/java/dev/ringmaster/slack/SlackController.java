@@ -1,13 +1,15 @@
-package dev.ringmaster.api;
+package dev.ringmaster.slack;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.slack.api.app_backend.SlackSignature;
 import dev.ringmaster.pipeline.ApprovalReceipt;
-import dev.ringmaster.pipeline.Decision;
+import dev.ringmaster.pipeline.Operation;
 import dev.ringmaster.pipeline.RolloutStatus;
-import dev.ringmaster.pipeline.RolloutWorkflow;
-import dev.ringmaster.slack.SlackApi;
+import dev.ringmaster.rollouts.Caller;
+import dev.ringmaster.rollouts.CommandRefused;
+import dev.ringmaster.rollouts.CommandRefused.Reason;
+import dev.ringmaster.rollouts.RolloutCommands;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.net.URLDecoder;
@@ -19,7 +21,6 @@ import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -38,15 +39,11 @@ class SlackController {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final SlackApi slack;
-  private final RolloutController rollouts;
-  private final RolloutGateway gateway;
-  private final RolloutListing listing;
+  private final RolloutCommands rollouts;
 
-  SlackController(SlackApi slack, RolloutController rollouts, RolloutGateway gateway, RolloutListing listing) {
+  SlackController(SlackApi slack, RolloutCommands rollouts) {
     this.slack = slack;
     this.rollouts = rollouts;
-    this.gateway = gateway;
-    this.listing = listing;
   }
 
   @PostMapping("/slack/interactions")
@@ -73,7 +70,7 @@ class SlackController {
   }
 
   private String decide(String id, String gate, String user, boolean approve) {
-    Optional<RolloutStatus> found = gateway.find(id);
+    Optional<RolloutStatus> found = rollouts.find(id);
     if (found.isEmpty()) return "Not counted: rollout " + id + " no longer exists.";
     RolloutStatus s = found.get();
     List<String> groups = new ArrayList<>();
@@ -91,11 +88,11 @@ class SlackController {
       return "Not counted: could not check your approver groups in Slack (" + e.getMessage() + "); try again, or use the REST API.";
     }
     try {
-      Decision d = new Decision(user, "from Slack", "slack", groups, gate);
-      ApprovalReceipt r = rollouts.decide(id, d, approve ? RolloutWorkflow::approve : RolloutWorkflow::reject);
+      Caller caller = new Caller(user, "slack", groups);
+      ApprovalReceipt r = approve ? rollouts.approve(id, caller, "from Slack", gate) : rollouts.reject(id, caller, "from Slack", gate);
       return (approve ? "Approved" : "Rejected") + " '" + r.gate() + "' of " + id + ": " + r.message()
           + (approve ? " (" + r.approvals() + " of " + r.quorum() + ")" : "");
-    } catch (ApiException e) {
+    } catch (CommandRefused e) {
       return "Not counted: " + e.getMessage();
     }
   }
@@ -109,7 +106,7 @@ class SlackController {
     String[] words = form.getOrDefault("text", "").strip().split("\\s+", 3);
     String usage = "Usage: `/ringmaster status <service>` or `/ringmaster abort <rollout-id> <reason>`";
     if (words.length >= 2 && words[0].equals("status")) {
-      List<RolloutListing.Item> items = listing.list(words[1], null);
+      List<RolloutStatus.Summary> items = rollouts.list(words[1], null);
       if (items.isEmpty()) return new CommandAnswer("ephemeral", "No rollouts of " + words[1] + ".");
       StringBuilder sb = new StringBuilder("Rollouts of " + words[1] + ":");
       items.stream().limit(10).forEach(i -> sb.append("\n• ").append(i.id()).append(": ").append(i.state()).append(", ").append(i.phase())
@@ -121,9 +118,9 @@ class SlackController {
         return new CommandAnswer("ephemeral", "Not allowed: only Ringmaster operators (ringmaster.slack.operators) may abort rollouts.");
       }
       try {
-        RolloutStatus s = rollouts.abort(words[1], new Requests.Action(user, null, words[2], null)).getBody();
-        return new CommandAnswer("in_channel", "<@" + user + "> aborted " + words[1] + ": " + words[2] + " — " + (s == null ? "" : s.message()));
-      } catch (ApiException e) {
+        RolloutStatus s = rollouts.operate(words[1], Operation.ABORT, Caller.of(user, "slack"), words[2]);
+        return new CommandAnswer("in_channel", "<@" + user + "> aborted " + words[1] + ": " + words[2] + " — " + s.message());
+      } catch (CommandRefused e) {
         return new CommandAnswer("ephemeral", "Not aborted: " + e.getMessage());
       }
     }
@@ -144,7 +141,7 @@ class SlackController {
     }
     if (secret == null || signature == null || !fresh
         || !new SlackSignature.Verifier(new SlackSignature.Generator(secret)).isValid(timestamp, body, signature, System.currentTimeMillis())) {
-      throw new ApiException(HttpStatus.UNAUTHORIZED, "not a valid Slack request: bad or missing signature, or a timestamp more than 5 minutes off");
+      throw new CommandRefused(Reason.UNAUTHENTICATED, "not a valid Slack request: bad or missing signature, or a timestamp more than 5 minutes off");
     }
     return body;
   }

@@ -1,4 +1,4 @@
-package dev.ringmaster.api;
+package dev.ringmaster.rollouts;
 
 import io.temporal.api.common.v1.Payload;
 import io.temporal.api.common.v1.Payloads;
@@ -18,10 +18,10 @@ import java.util.stream.Collectors;
  * The Temporal history as a readable timeline: one entry per step, signal, decision and result, with the values
  * the activities returned (gate verdicts, flag changes, deploy results). Workflow-task bookkeeping is left out.
  */
-final class HistoryTimeline {
+public final class HistoryTimeline {
   private static final int MAX_TEXT = 4000;
 
-  record Entry(long eventId, Instant at, String type, String step, String detail) {}
+  public record Entry(long eventId, Instant at, String type, String step, String detail) {}
 
   private HistoryTimeline() {}
 

@@ -1,4 +1,4 @@
-package dev.ringmaster.api;
+package dev.ringmaster.rollouts;
 
 import dev.ringmaster.pipeline.RolloutStatus;
 import io.grpc.Status;
@@ -8,7 +8,6 @@ import io.temporal.api.workflowservice.v1.ListClosedWorkflowExecutionsRequest;
 import io.temporal.api.workflowservice.v1.ListOpenWorkflowExecutionsRequest;
 import io.temporal.api.workflowservice.v1.ListWorkflowExecutionsRequest;
 import io.temporal.client.WorkflowClient;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -16,15 +15,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import org.springframework.stereotype.Component;
 
 /**
  * GET /api/rollouts. Uses a visibility query where the server has one; Temporal's Java test server (embedded mode)
  * does not implement ListWorkflowExecutions, so it falls back to the open and closed listings, which ignore type
  * filters there — rollouts are picked out by workflow type here instead.
  */
-@Component
-class RolloutListing {
+final class RolloutListing {
   static final int LIMIT = 200;
   private final RolloutGateway gateway;
 
@@ -32,10 +29,8 @@ class RolloutListing {
     this.gateway = gateway;
   }
 
-  record Item(String id, String service, String version, String phase, String state, String currentRing, Instant startedAt, Instant updatedAt) {}
-
-  List<Item> list(String service, String state) {
-    List<Item> items = new ArrayList<>();
+  List<RolloutStatus.Summary> list(String service, String state) {
+    List<RolloutStatus.Summary> items = new ArrayList<>();
     for (WorkflowExecutionInfo info : executions()) {
       if (!info.getType().getName().equals("Rollout")) continue;
       Optional<RolloutStatus> s = gateway.find(info.getExecution().getWorkflowId());
@@ -43,10 +38,9 @@ class RolloutListing {
       RolloutStatus r = s.get();
       if (service != null && !service.equals(r.service())) continue;
       if (state != null && !state.toUpperCase(Locale.ROOT).equals(r.state().name())) continue;
-      String ring = r.currentRing() < 0 ? null : r.rings().get(r.currentRing()).name();
-      items.add(new Item(r.id(), r.service(), r.version(), r.phase().name(), r.state().name(), ring, r.startedAt(), r.updatedAt()));
+      items.add(r.summary());
     }
-    items.sort(Comparator.comparing(Item::startedAt).reversed());
+    items.sort(Comparator.comparing(RolloutStatus.Summary::startedAt).reversed());
     return items;
   }
 

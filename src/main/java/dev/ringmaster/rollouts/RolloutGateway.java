@@ -1,0 +1,156 @@
+package dev.ringmaster.rollouts;
+
+import dev.ringmaster.TaskQueues;
+import dev.ringmaster.definition.RolloutDefinition;
+import dev.ringmaster.pipeline.DomainLeaseWorkflow;
+import dev.ringmaster.pipeline.RolloutRequest;
+import dev.ringmaster.pipeline.RolloutStatus;
+import dev.ringmaster.pipeline.RolloutWorkflow;
+import dev.ringmaster.pipeline.State;
+import dev.ringmaster.rollouts.CommandRefused.Reason;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.enums.v1.WorkflowIdConflictPolicy;
+import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
+import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
+import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse;
+import io.temporal.client.UpdateOptions;
+import io.temporal.client.WithStartWorkflowOperation;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowExecutionAlreadyStarted;
+import io.temporal.client.WorkflowNotFoundException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowQueryException;
+import io.temporal.client.WorkflowUpdateStage;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
+
+/** Starting rollouts and reading them: the commands' side of Temporal. */
+final class RolloutGateway {
+  static final Pattern VERSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]{0,63}");
+  /** How long a start waits for a worker to start the rollout before answering that it is pending. */
+  private static final long START_WAIT_SECONDS = 10;
+  /** The blocking Update-with-start calls run here, so a start that outlives its wait finishes in the background. */
+  private static final ExecutorService STARTS = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "rollout-start");
+    t.setDaemon(true);
+    return t;
+  });
+
+  private final WorkflowClient client;
+  private final DefinitionSource definitions;
+
+  RolloutGateway(WorkflowClient client, DefinitionSource definitions) {
+    this.client = client;
+    this.definitions = definitions;
+  }
+
+  /**
+   * Idempotent: the same service and version while its rollout exists answers with that rollout. Another active
+   * rollout in the domain → CONFLICT naming it (see {@link DomainLeaseWorkflow} for the mechanism). The lease is
+   * started together with its {@code rolloutStarted} Update (Update-with-start): one call that returns once the lease
+   * has started the rollout, instead of polling for the child to appear.
+   */
+  Started start(StartRequest body, String triggeredBy) {
+    if (body.version() == null || !VERSION.matcher(body.version()).matches()) {
+      throw new CommandRefused(Reason.INVALID, "'version' is missing or not a valid version: " + body.version(),
+          List.of("letters, digits, '.', '_', '+' and '-', at most 64 characters, e.g. 1.4.2"));
+    }
+    RolloutDefinition d = definitions.load(body);
+    String id = RolloutRequest.rolloutId(d.metadata().service(), body.version());
+    Optional<RolloutStatus> existing = find(id);
+    if (existing.isPresent()) return new Started(id, false, existing.get().state());
+
+    RolloutRequest request = new RolloutRequest(id, d, body.version(), body.commit(), triggeredBy, body.ciRunUrl(), Instant.now());
+    String leaseId = RolloutRequest.domainLeaseId(d.metadata().domain());
+    DomainLeaseWorkflow lease = client.newWorkflowStub(DomainLeaseWorkflow.class, WorkflowOptions.newBuilder()
+        .setWorkflowId(leaseId)
+        .setTaskQueue(TaskQueues.ROLLOUTS)
+        .setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_FAIL)
+        .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
+        .setStaticSummary("Domain " + d.metadata().domain() + " held by " + id)
+        .build());
+    CompletableFuture<String> started = CompletableFuture.supplyAsync(() -> WorkflowClient.executeUpdateWithStart(lease::rolloutStarted,
+        UpdateOptions.<String>newBuilder().setWaitForStage(WorkflowUpdateStage.COMPLETED).build(),
+        new WithStartWorkflowOperation<>(lease::hold, request)), STARTS);
+    try {
+      started.get(START_WAIT_SECONDS, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      throw new CommandRefused(Reason.PENDING, "rollout " + id + " was accepted but has not started yet; is a Ringmaster worker running?");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CommandRefused(Reason.PENDING, "rollout " + id + " was accepted; interrupted while waiting for it to start");
+    } catch (ExecutionException e) {
+      if (!alreadyStarted(e.getCause())) throw new IllegalStateException("could not start " + id, e.getCause());
+      String holder = holder(leaseId);
+      if (!id.equals(holder)) {
+        throw new CommandRefused(Reason.CONFLICT, "domain '" + d.metadata().domain() + "' is busy: " + holder + " is active",
+            List.of("one active rollout per domain; wait for " + holder + " to finish, or abort it: POST /api/rollouts/" + holder + "/abort"));
+      }
+      return new Started(id, false, find(id).map(RolloutStatus::state).orElse(State.RUNNING));
+    }
+    return new Started(id, true, State.RUNNING);
+  }
+
+  /** The lease exists: Update-with-start reports it as the gRPC status ALREADY_EXISTS inside a service exception. */
+  private static boolean alreadyStarted(Throwable t) {
+    for (; t != null; t = t.getCause()) {
+      if (t instanceof WorkflowExecutionAlreadyStarted) return true;
+      if (t instanceof StatusRuntimeException e && e.getStatus().getCode() == Status.Code.ALREADY_EXISTS) return true;
+    }
+    return false;
+  }
+
+  private String holder(String leaseId) {
+    try {
+      return client.newWorkflowStub(DomainLeaseWorkflow.class, leaseId).holder();
+    } catch (RuntimeException e) {
+      return "another rollout (lease " + leaseId + ")";
+    }
+  }
+
+  RolloutStatus status(String id) {
+    return find(id).orElseThrow(() -> CommandRefused.notFound(id));
+  }
+
+  Optional<RolloutStatus> find(String id) {
+    if (!id.startsWith("rollout-") || describe(id).isEmpty()) return Optional.empty();
+    try {
+      return Optional.of(rollout(id).status());
+    } catch (WorkflowNotFoundException e) {
+      return Optional.empty();
+    } catch (WorkflowQueryException e) {
+      return Optional.empty(); // started but its first task has not run yet
+    }
+  }
+
+  RolloutWorkflow rollout(String id) {
+    return client.newWorkflowStub(RolloutWorkflow.class, id);
+  }
+
+  Optional<DescribeWorkflowExecutionResponse> describe(String id) {
+    try {
+      return Optional.of(client.getWorkflowServiceStubs().blockingStub().describeWorkflowExecution(
+          DescribeWorkflowExecutionRequest.newBuilder()
+              .setNamespace(client.getOptions().getNamespace())
+              .setExecution(WorkflowExecution.newBuilder().setWorkflowId(id))
+              .build()));
+    } catch (StatusRuntimeException e) {
+      if (e.getStatus().getCode() == Status.Code.NOT_FOUND) return Optional.empty();
+      throw e;
+    }
+  }
+
+  WorkflowClient client() {
+    return client;
+  }
+}
