@@ -1,5 +1,7 @@
 package dev.ringmaster.connection;
 
+import dev.ringmaster.definition.Durations;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
@@ -21,6 +23,11 @@ public record Connection(String name, String kind, Map<String, String> settings)
     return setting(key)
         .orElseThrow(() -> new PermanentFailure("connection '" + name + "' (kind " + kind + ") needs the setting '" + key
             + "' under ringmaster.connections." + name));
+  }
+
+  /** A duration setting ({@code 10s}, {@code 2m}), or {@code fallback} when it is not set. */
+  public Duration duration(String key, Duration fallback) {
+    return setting(key).map(Durations::parse).orElse(fallback);
   }
 
   /** The secret named by setting {@code <key>-env}, from the environment; the message never contains the value. */

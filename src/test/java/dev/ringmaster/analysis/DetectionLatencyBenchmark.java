@@ -1,5 +1,7 @@
 package dev.ringmaster.analysis;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import static org.awaitility.Awaitility.await;
 
 import dev.ringmaster.analysis.prometheus.PrometheusSourceFactory;
@@ -7,7 +9,6 @@ import dev.ringmaster.connection.AdapterFactory;
 import dev.ringmaster.connection.Adapters;
 import dev.ringmaster.connection.Connection;
 import dev.ringmaster.connection.ConnectionRegistry;
-import dev.ringmaster.definition.RolloutDefinition.Analysis;
 import dev.ringmaster.definition.RolloutDefinition.Metric;
 import dev.ringmaster.flags.FlagChange;
 import dev.ringmaster.flags.FlagTarget;
@@ -16,6 +17,7 @@ import dev.ringmaster.pipeline.RolloutResult;
 import dev.ringmaster.pipeline.RolloutWorkflow;
 import dev.ringmaster.pipeline.RolloutWorkflowImpl;
 import dev.ringmaster.pipeline.State;
+import dev.ringmaster.support.DefinitionBuilder;
 import dev.ringmaster.support.FakeActivities;
 import dev.ringmaster.support.PrometheusServer;
 import dev.ringmaster.support.TestDefinitions;
@@ -72,6 +74,7 @@ class DetectionLatencyBenchmark {
           off.add(r[1]);
           System.out.printf("failureLimit %d run %d: first FAILED after %d ms, flag off after %d ms%n", failureLimit, run, r[0], r[1]);
         }
+        assertThat(failed).as("measured runs with failureLimit %d", failureLimit).hasSize(RUNS).isNotEmpty().allMatch(ms -> ms > 0);
         report.append("| ").append(failureLimit).append(" | ").append(RUNS).append(" | ").append(pct(failed, 50)).append(" | ")
             .append(pct(failed, 99)).append(" | ").append(pct(off, 50)).append(" | ").append(pct(off, 99)).append(" |\n");
       }
@@ -120,33 +123,13 @@ class DetectionLatencyBenchmark {
       worker.registerActivitiesImplementations(activities,
           new AnalysisActivitiesImpl(new Adapters<MetricSource>("analysis", registry, List.of(timed)), SoakClock.SYSTEM));
       env.start();
-      String yaml = """
-          apiVersion: ringmaster/v1
-          kind: Rollout
-          metadata: { service: checkout, domain: payments, owner: team-checkout }
-          spec:
-            flag: { key: new-checkout-flow, connection: flags }
-            deploy: { connection: deploy }
-            analysis:
-              connection: prom
-              interval: 5s
-              failureLimit: %d
-              inconclusiveLimit: 10
-              minSamples: 100
-              metrics:
-                - name: error-rate
-                  canary: sum(rate(http_requests_total{flag="on",code=~"5.."}[5s])) / sum(rate(http_requests_total{flag="on"}[5s]))
-                  control: sum(rate(http_requests_total{flag="off",code=~"5.."}[5s])) / sum(rate(http_requests_total{flag="off"}[5s]))
-                  samples: sum(increase(http_requests_total{flag="on"}[5s]))
-                  failIf: canary > control + 0.05
-            rings:
-              - name: canary
-                audience: { percent: 5 }
-                soak: 10m
-              - name: everyone
-                audience: { percent: 100 }
-                soak: 10m
-          """.formatted(failureLimit);
+      String yaml = DefinitionBuilder.checkout().analysis("prom", "5s", failureLimit, 10, 100, """
+          - name: error-rate
+            canary: sum(rate(http_requests_total{flag="on",code=~"5.."}[5s])) / sum(rate(http_requests_total{flag="on"}[5s]))
+            control: sum(rate(http_requests_total{flag="off",code=~"5.."}[5s])) / sum(rate(http_requests_total{flag="off"}[5s]))
+            samples: sum(increase(http_requests_total{flag="on"}[5s]))
+            failIf: canary > control + 0.05
+          """).ring("canary", "{ percent: 5 }", "10m").ring("everyone", "{ percent: 100 }", "10m").yaml();
       var req = TestDefinitions.request(yaml, "bench-" + failureLimit + "-" + run, "bench");
       RolloutWorkflow wf = TestRollouts.start(env.getWorkflowClient(), worker, req);
       await().atMost(Duration.ofSeconds(30)).until(() -> wf.status().phase() == Phase.SOAKING);

@@ -14,6 +14,7 @@ import dev.ringmaster.pipeline.RolloutResult;
 import dev.ringmaster.pipeline.RolloutStatus;
 import dev.ringmaster.pipeline.RolloutWorkflow;
 import dev.ringmaster.pipeline.State;
+import dev.ringmaster.support.DefinitionBuilder;
 import dev.ringmaster.support.FakeActivities;
 import dev.ringmaster.support.TemporalTests;
 import dev.ringmaster.support.TestDefinitions;
@@ -85,29 +86,8 @@ abstract class GateScenarios {
   }
 
   String definition(int failureLimit, int inconclusiveLimit) {
-    return """
-        apiVersion: ringmaster/v1
-        kind: Rollout
-        metadata: { service: checkout, domain: payments, owner: team-checkout }
-        spec:
-          flag: { key: new-checkout-flow, connection: flags }
-          deploy: { connection: deploy }
-          analysis:
-            connection: %s
-            interval: 1s
-            failureLimit: %d
-            inconclusiveLimit: %d
-            minSamples: 100
-            metrics:
-        %s
-          rings:
-            - name: canary
-              audience: { percent: 5 }
-              soak: 2m
-            - name: everyone
-              audience: { percent: 100 }
-              soak: 1m
-        """.formatted(connection(), failureLimit, inconclusiveLimit, metrics().indent(6).stripTrailing());
+    return DefinitionBuilder.checkout().analysis(connection(), "1s", failureLimit, inconclusiveLimit, 100, metrics())
+        .ring("canary", "{ percent: 5 }", "2m").ring("everyone", "{ percent: 100 }", "1m").yaml();
   }
 
   Analysis analysis() {

@@ -1,5 +1,7 @@
 package dev.ringmaster.flags;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import static org.awaitility.Awaitility.await;
 
 import dev.ringmaster.analysis.AnalysisActivities;
@@ -182,6 +184,7 @@ class KillSwitchLatencyBenchmark {
         env.close();
       }
     }
+    assertThat(latencies).as("measured runs").hasSize(RUNS).isNotEmpty();
     List<Long> sorted = new ArrayList<>(latencies);
     Collections.sort(sorted);
     String report = "| runs | p50 | p99 | max |\n|---|---|---|---|\n| " + RUNS + " | " + pct(sorted, 50) + " ms | " + pct(sorted, 99) + " ms | "

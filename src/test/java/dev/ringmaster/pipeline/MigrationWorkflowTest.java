@@ -11,6 +11,7 @@ import dev.ringmaster.migration.MigrationOutcome;
 import dev.ringmaster.migration.MigrationRunner;
 import dev.ringmaster.definition.RolloutDefinition.Migration;
 import dev.ringmaster.migration.flyway.FlywayRunnerFactory;
+import dev.ringmaster.support.DefinitionBuilder;
 import dev.ringmaster.support.FakeActivities;
 import dev.ringmaster.support.Postgres;
 import dev.ringmaster.support.TemporalTests;
@@ -40,29 +41,11 @@ class MigrationWorkflowTest {
   @RegisterExtension
   static final TestWorkflowExtension temporal = TemporalTests.rolloutExtension();
 
-  static final String DEFINITION = """
-      apiVersion: ringmaster/v1
-      kind: Rollout
-      metadata: { service: orders, domain: shop, owner: team-orders }
-      spec:
-        flag: { key: new-order-status, connection: flags }
-        deploy: { connection: deploy }
-        migration:
-          connection: db
-          expand: classpath:migrations/orders/expand
-          contract: classpath:migrations/orders/contract
-          undo: classpath:migrations/orders/undo
-        rings:
-          - name: internal
-            audience: { tenants: [acme-internal] }
-            soak: 1h
-          - name: everyone
-            audience: { percent: 100 }
-            soak: 1h
-            approval: { approvers: [alice], quorum: 1, timeout: 4h, onTimeout: rollback }
-        contract:
-          approval: { approvers: [carol], quorum: 1, timeout: 72h, onTimeout: hold }
-      """;
+  static final String DEFINITION = DefinitionBuilder.checkout().service("orders", "shop").flag("new-order-status")
+      .migration("db", "classpath:migrations/orders/expand", "classpath:migrations/orders/contract", "classpath:migrations/orders/undo")
+      .ring("internal", "{ tenants: [acme-internal] }", "1h")
+      .ring("everyone", "{ percent: 100 }", "1h", "{ approvers: [alice], quorum: 1, timeout: 4h, onTimeout: rollback }")
+      .contractApproval("{ approvers: [carol], quorum: 1, timeout: 72h, onTimeout: hold }").yaml();
 
   /** The fakes, except that migrations go through the real activities (and are recorded, attempt by attempt). */
   static final class WithRealMigrations extends FakeActivities {

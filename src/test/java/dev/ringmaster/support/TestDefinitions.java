@@ -54,55 +54,20 @@ public final class TestDefinitions {
 
   /** Three rings (tenants → 5 % with an approval → everyone), 1 h soaks, no analysis. */
   public static String threeRings(String approval) {
-    return """
-        apiVersion: ringmaster/v1
-        kind: Rollout
-        metadata: { service: checkout, domain: payments, owner: team-checkout }
-        spec:
-          flag: { key: new-checkout-flow, connection: flags }
-          deploy: { connection: deploy }
-          rings:
-            - name: internal
-              audience: { tenants: [acme-internal] }
-              soak: 1h
-            - name: canary
-              audience: { percent: 5 }
-              soak: 1h
-              approval: %s
-            - name: everyone
-              audience: { percent: 100 }
-              soak: 1h
-        """.formatted(approval);
+    return DefinitionBuilder.checkout().ring("internal", "{ tenants: [acme-internal] }", "1h").ring("canary", "{ percent: 5 }", "1h", approval)
+        .ring("everyone", "{ percent: 100 }", "1h").yaml();
   }
 
   public static final String APPROVAL = "{ approvers: [alice, bob, carol], quorum: 1, timeout: 4h, onTimeout: rollback }";
 
   /** Two rings with background analysis on the first: 2 h soak, 30 s interval. */
-  public static final String WITH_ANALYSIS = """
-      apiVersion: ringmaster/v1
-      kind: Rollout
-      metadata: { service: checkout, domain: payments, owner: team-checkout }
-      spec:
-        flag: { key: new-checkout-flow, connection: flags }
-        deploy: { connection: deploy }
-        analysis:
-          connection: prom
-          interval: 30s
-          failureLimit: 2
-          inconclusiveLimit: 3
-          minSamples: 200
-          metrics:
-            - name: error-rate
-              canary: sum(rate(errors{flag="on"}[2m]))
-              control: sum(rate(errors{flag="off"}[2m]))
-              samples: sum(increase(requests{flag="on"}[2m]))
-              failIf: canary > control + 0.001
-        rings:
-          - name: canary
-            audience: { percent: 5 }
-            soak: 2h
-          - name: everyone
-            audience: { percent: 100 }
-            soak: 1h
-      """;
+  public static final String WITH_ANALYSIS = DefinitionBuilder.checkout()
+      .analysis("prom", "30s", 2, 3, 200, """
+          - name: error-rate
+            canary: sum(rate(errors{flag="on"}[2m]))
+            control: sum(rate(errors{flag="off"}[2m]))
+            samples: sum(increase(requests{flag="on"}[2m]))
+            failIf: canary > control + 0.001
+          """)
+      .ring("canary", "{ percent: 5 }", "2h").ring("everyone", "{ percent: 100 }", "1h").yaml();
 }

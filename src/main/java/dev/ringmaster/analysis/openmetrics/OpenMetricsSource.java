@@ -4,7 +4,6 @@ import dev.ringmaster.analysis.MetricReading;
 import dev.ringmaster.analysis.MetricSource;
 import dev.ringmaster.connection.Connection;
 import dev.ringmaster.connection.PermanentFailure;
-import dev.ringmaster.definition.Durations;
 import dev.ringmaster.definition.RolloutDefinition.Metric;
 import java.io.IOException;
 import java.net.URI;
@@ -35,8 +34,8 @@ final class OpenMetricsSource implements MetricSource {
     this.connection = connection;
     this.http = http;
     this.url = URI.create(connection.require("url"));
-    this.window = connection.setting("window").map(Durations::parse).orElse(Duration.ofSeconds(10));
-    this.timeout = connection.setting("timeout").map(Durations::parse).orElse(Duration.ofSeconds(5));
+    this.window = connection.duration("window", Duration.ofSeconds(10));
+    this.timeout = connection.duration("timeout", Duration.ofSeconds(5));
     this.token = connection.setting("token-env").isPresent() ? connection.secret("token") : null;
   }
 

@@ -5,17 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ringmaster.analysis.MetricReading;
 import dev.ringmaster.analysis.MetricSource;
 import dev.ringmaster.connection.Connection;
+import dev.ringmaster.connection.HttpEndpoint;
+import dev.ringmaster.connection.HttpEndpoint.Answer;
 import dev.ringmaster.connection.PermanentFailure;
-import dev.ringmaster.definition.Durations;
 import dev.ringmaster.definition.RolloutDefinition.Metric;
 import java.io.IOException;
-import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -31,17 +28,12 @@ final class PrometheusSource implements MetricSource {
 
   private final Connection connection;
   private final HttpClient http;
-  private final String base;
-  private final String token;
-  private final Duration timeout;
+  private final HttpEndpoint endpoint;
 
   PrometheusSource(Connection connection, HttpClient http) {
     this.connection = connection;
     this.http = http;
-    String url = connection.require("url");
-    this.base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
-    this.token = connection.setting("token-env").isPresent() ? connection.secret("token") : null;
-    this.timeout = connection.setting("timeout").map(Durations::parse).orElse(Duration.ofSeconds(10));
+    this.endpoint = HttpEndpoint.of(connection, "Prometheus", null, "Bearer ", false);
   }
 
   @Override
@@ -89,32 +81,21 @@ final class PrometheusSource implements MetricSource {
   }
 
   private JsonNode query(Metric m, String which, String query) {
-    String url = base + "/api/v1/query?query=" + URLEncoder.encode(query, StandardCharsets.UTF_8);
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(timeout).GET();
-    if (token != null) b.header("Authorization", "Bearer " + token);
-    HttpResponse<String> r;
-    try {
-      r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      throw new IllegalStateException("connection '" + connection.name() + "': Prometheus at " + base + " is unreachable: " + e, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while querying Prometheus", e);
-    }
+    Answer r = endpoint.send(http, endpoint.request("/api/v1/query?query=" + URLEncoder.encode(query, StandardCharsets.UTF_8)).GET().build());
     JsonNode body;
     try {
       body = JSON.readTree(r.body());
     } catch (IOException e) {
-      throw new IllegalStateException("connection '" + connection.name() + "': Prometheus answered " + r.statusCode() + " with a non-JSON body");
+      throw new IllegalStateException("connection '" + connection.name() + "': Prometheus answered " + r.status() + " with a non-JSON body");
     }
-    if (r.statusCode() == 200 && "success".equals(body.path("status").asText())) return body.path("data");
+    if (r.status() == 200 && "success".equals(body.path("status").asText())) return body.path("data");
     String error = body.path("errorType").asText("") + ": " + body.path("error").asText(r.body());
-    if (r.statusCode() == 400 || r.statusCode() == 422) {
+    if (r.status() == 400 || r.status() == 422) {
       throw new PermanentFailure("metric " + m.name() + ": Prometheus rejected the " + which + " query `" + query + "`: " + error);
     }
-    if (r.statusCode() == 401 || r.statusCode() == 403) {
-      throw new PermanentFailure("connection '" + connection.name() + "': Prometheus answered " + r.statusCode() + " (check token-env): " + error);
+    if (r.status() == 401 || r.status() == 403) {
+      throw new PermanentFailure("connection '" + connection.name() + "': Prometheus answered " + r.status() + " (check token-env): " + error);
     }
-    throw new IllegalStateException("connection '" + connection.name() + "': Prometheus answered " + r.statusCode() + ": " + error);
+    throw new IllegalStateException("connection '" + connection.name() + "': Prometheus answered " + r.status() + ": " + error);
   }
 }

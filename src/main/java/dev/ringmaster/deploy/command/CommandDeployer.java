@@ -40,7 +40,7 @@ final class CommandDeployer implements Deployer {
   CommandDeployer(Connection connection) {
     this.connection = connection;
     this.workdir = new File(connection.setting("workdir").orElse("."));
-    this.timeout = connection.setting("timeout").map(Durations::parse).orElse(Duration.ofMinutes(10));
+    this.timeout = connection.duration("timeout", Duration.ofMinutes(10));
   }
 
   @Override

@@ -48,9 +48,9 @@ final class HttpDeployer implements Deployer {
     this.connection = connection;
     this.http = http;
     this.signer = new RequestSigner(connection.secret("secret"), clock);
-    this.pollInterval = connection.setting("poll-interval").map(Durations::parse).orElse(Duration.ofSeconds(2));
-    this.deadline = connection.setting("deadline").map(Durations::parse).orElse(Duration.ofMinutes(10));
-    this.requestTimeout = connection.setting("request-timeout").map(Durations::parse).orElse(Duration.ofSeconds(10));
+    this.pollInterval = connection.duration("poll-interval", Duration.ofSeconds(2));
+    this.deadline = connection.duration("deadline", Duration.ofMinutes(10));
+    this.requestTimeout = connection.duration("request-timeout", Duration.ofSeconds(10));
   }
 
   @Override

@@ -47,8 +47,8 @@ final class KubernetesDeployer implements Deployer {
   KubernetesDeployer(Connection connection, KubernetesClient client) {
     this.connection = connection;
     this.client = client;
-    this.pollInterval = connection.setting("poll-interval").map(Durations::parse).orElse(Duration.ofSeconds(2));
-    this.timeout = connection.setting("timeout").map(Durations::parse).orElse(null);
+    this.pollInterval = connection.duration("poll-interval", Duration.ofSeconds(2));
+    this.timeout = connection.duration("timeout", null);
   }
 
   @Override

@@ -5,19 +5,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ringmaster.connection.Connection;
+import dev.ringmaster.connection.HttpEndpoint;
+import dev.ringmaster.connection.HttpEndpoint.Answer;
 import dev.ringmaster.connection.HttpFailures;
 import dev.ringmaster.connection.PermanentFailure;
 import dev.ringmaster.definition.Audience;
-import dev.ringmaster.definition.Durations;
 import dev.ringmaster.flags.FlagChange;
 import dev.ringmaster.flags.FlagProvider;
 import dev.ringmaster.flags.FlagTarget;
 import java.io.IOException;
-import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -42,25 +41,20 @@ final class LaunchDarklyProvider implements FlagProvider {
 
   private final Connection connection;
   private final HttpClient http;
-  private final String base;
-  private final String token;
+  private final HttpEndpoint endpoint;
   private final String project;
   private final String environment;
   private final String tenantField;
   private final String contextKind;
-  private final Duration timeout;
 
   LaunchDarklyProvider(Connection connection, HttpClient http) {
     this.connection = connection;
     this.http = http;
-    String url = connection.setting("url").orElse("https://app.launchdarkly.com");
-    this.base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
-    this.token = connection.secret("token");
+    this.endpoint = HttpEndpoint.of(connection, "LaunchDarkly", "https://app.launchdarkly.com", "", true);
     this.project = connection.require("project");
     this.environment = connection.require("environment");
     this.tenantField = connection.setting("tenant-field").orElse("tenantId");
     this.contextKind = connection.setting("context-kind").orElse("user");
-    this.timeout = connection.setting("timeout").map(Durations::parse).orElse(Duration.ofSeconds(10));
   }
 
   private String flagPath(FlagTarget f) {
@@ -175,14 +169,14 @@ final class LaunchDarklyProvider implements FlagProvider {
     variations.addObject().put("value", true).put("name", "on");
     variations.addObject().put("value", false).put("name", "off");
     body.putObject("defaults").put("onVariation", 0).put("offVariation", 1);
-    HttpResponseView r = send("POST", "/api/v2/flags/" + enc(project), body, "application/json");
-    if (r.status != 409) check(r, "create the flag");
+    Answer r = send("POST", "/api/v2/flags/" + enc(project), body, "application/json");
+    if (r.status() != 409) check(r, "create the flag");
     return get(flag);
   }
 
   private JsonNode get(FlagTarget flag) {
-    HttpResponseView r = send("GET", flagPath(flag) + "?env=" + enc(environment), null, null);
-    if (r.status == 404) return null; // no such flag (a missing project shows when the flag is created)
+    Answer r = send("GET", flagPath(flag) + "?env=" + enc(environment), null, null);
+    if (r.status() == 404) return null; // no such flag (a missing project shows when the flag is created)
     return check(r, "read the flag");
   }
 
@@ -197,33 +191,22 @@ final class LaunchDarklyProvider implements FlagProvider {
     return new FlagChange(flag.key(), action, audience, ref, Duration.ofNanos(System.nanoTime() - started));
   }
 
-  private record HttpResponseView(int status, String body, String retryAfter) {}
-
-  private HttpResponseView send(String method, String path, JsonNode body, String contentType) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout).header("Authorization", token).header("Accept", "application/json");
+  private Answer send(String method, String path, JsonNode body, String contentType) {
+    HttpRequest.Builder b = endpoint.request(path);
     if (contentType != null) b.header("Content-Type", contentType);
-    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body.toString()));
-    try {
-      HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-      return new HttpResponseView(r.statusCode(), r.body() == null ? "" : r.body(), r.headers().firstValue("Retry-After").orElse(null));
-    } catch (IOException e) {
-      throw new IllegalStateException("connection '" + connection.name() + "': LaunchDarkly at " + base + " is unreachable: " + e, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while calling LaunchDarkly", e);
-    }
+    return endpoint.send(http, b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body.toString())).build());
   }
 
-  private JsonNode check(HttpResponseView r, String what) {
+  private JsonNode check(Answer r, String what) {
     String prefix = "connection '" + connection.name() + "': LaunchDarkly, " + what + ": ";
-    if (r.status / 100 == 2) {
+    if (r.status() / 100 == 2) {
       try {
-        return r.body.isBlank() ? JSON.createObjectNode() : JSON.readTree(r.body);
+        return r.body().isBlank() ? JSON.createObjectNode() : JSON.readTree(r.body());
       } catch (IOException e) {
         return JSON.createObjectNode();
       }
     }
-    throw HttpFailures.of(prefix, r.status, message(r.body), r.retryAfter, "check the API token in the variable named by token-env",
+    throw HttpFailures.of(prefix, r.status(), message(r.body()), r.retryAfter(), "check the API token in the variable named by token-env",
         "does project '" + project + "' / environment '" + environment + "' exist?");
   }
 

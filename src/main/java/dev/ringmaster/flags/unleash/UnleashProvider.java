@@ -5,18 +5,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ringmaster.connection.Connection;
+import dev.ringmaster.connection.HttpEndpoint;
+import dev.ringmaster.connection.HttpEndpoint.Answer;
 import dev.ringmaster.connection.HttpFailures;
 import dev.ringmaster.definition.Audience;
-import dev.ringmaster.definition.Durations;
 import dev.ringmaster.flags.FlagChange;
 import dev.ringmaster.flags.FlagProvider;
 import dev.ringmaster.flags.FlagTarget;
 import java.io.IOException;
-import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -40,23 +39,18 @@ final class UnleashProvider implements FlagProvider {
 
   private final Connection connection;
   private final HttpClient http;
-  private final String base;
-  private final String token;
+  private final HttpEndpoint endpoint;
   private final String project;
   private final String environment;
   private final String tenantField;
-  private final Duration timeout;
 
   UnleashProvider(Connection connection, HttpClient http) {
     this.connection = connection;
     this.http = http;
-    String url = connection.require("url");
-    this.base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
-    this.token = connection.secret("token");
+    this.endpoint = HttpEndpoint.of(connection, "Unleash", null, "", true);
     this.project = connection.setting("project").orElse("default");
     this.environment = connection.setting("environment").orElse("development");
     this.tenantField = connection.setting("tenant-field").orElse("tenantId");
-    this.timeout = connection.setting("timeout").map(Durations::parse).orElse(Duration.ofSeconds(10));
   }
 
   private String feature(FlagTarget f) {
@@ -147,7 +141,7 @@ final class UnleashProvider implements FlagProvider {
 
   private JsonNode find(FlagTarget flag) {
     Answer a = send("GET", feature(flag), null);
-    if (a.status == 404) return null;
+    if (a.status() == 404) return null;
     return check(a, "read the flag");
   }
 
@@ -157,7 +151,7 @@ final class UnleashProvider implements FlagProvider {
         .put("description", "Release flag of " + flag.rolloutId() + "; owner " + flag.owner()
             + (flag.expires() == null ? "" : "; expires " + flag.expires()) + " (managed by Ringmaster)");
     Answer a = send("POST", "/api/admin/projects/" + enc(project) + "/features", body);
-    if (a.status == 409) return; // created meanwhile
+    if (a.status() == 409) return; // created meanwhile
     check(a, "create the flag");
   }
 
@@ -174,39 +168,26 @@ final class UnleashProvider implements FlagProvider {
     return new FlagChange(flag.key(), action, audience, ref, took);
   }
 
-  private record Answer(int status, String body, String retryAfter) {}
-
   private JsonNode call(String method, String path, JsonNode body, String what) {
     return check(send(method, path, body), what);
   }
 
   private Answer send(String method, String path, JsonNode body) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout)
-        .header("Authorization", token).header("Accept", "application/json");
-    HttpRequest.BodyPublisher publisher = body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body.toString());
+    HttpRequest.Builder b = endpoint.request(path);
     if (body != null) b.header("Content-Type", "application/json");
-    b.method(method, publisher);
-    try {
-      HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-      return new Answer(r.statusCode(), r.body(), r.headers().firstValue("Retry-After").orElse(null));
-    } catch (IOException e) {
-      throw new IllegalStateException("connection '" + connection.name() + "': Unleash at " + base + " is unreachable: " + e, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while calling Unleash", e);
-    }
+    return endpoint.send(http, b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body.toString())).build());
   }
 
   private JsonNode check(Answer a, String what) {
     String prefix = "connection '" + connection.name() + "': Unleash, " + what + ": ";
-    if (a.status / 100 == 2) {
+    if (a.status() / 100 == 2) {
       try {
-        return a.body == null || a.body.isBlank() ? JSON.createObjectNode() : JSON.readTree(a.body);
+        return a.body().isBlank() ? JSON.createObjectNode() : JSON.readTree(a.body());
       } catch (IOException e) {
         return JSON.createObjectNode();
       }
     }
-    throw HttpFailures.of(prefix, a.status, message(a.body), a.retryAfter, "check the admin token in the variable named by token-env",
+    throw HttpFailures.of(prefix, a.status(), message(a.body()), a.retryAfter(), "check the admin token in the variable named by token-env",
         "does project '" + project + "' / environment '" + environment + "' exist?");
   }
 
