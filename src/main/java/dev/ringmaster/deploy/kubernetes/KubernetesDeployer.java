@@ -10,7 +10,6 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -106,7 +105,7 @@ final class KubernetesDeployer implements Deployer {
       d = deployment(target);
       String failed = failure(d, target, image);
       if (failed != null) throw new PermanentFailure("Deployment " + name(target) + " did not roll out " + image + ": " + failed);
-      waitingFor = waitingFor(d, newGeneration);
+      waitingFor = RolloutProgress.waitingFor(d, newGeneration);
       if (waitingFor == null) {
         DeploymentStatus s = d.getStatus();
         return s.getReadyReplicas() + "/" + d.getSpec().getReplicas() + " replicas ready and available";
@@ -119,35 +118,10 @@ final class KubernetesDeployer implements Deployer {
     }
   }
 
-  /**
-   * What the rollout still waits for, as {@code kubectl rollout status} says it; null when complete.
-   * {@code newGeneration} is the generation our change gets (the API server bumps it with every spec change).
-   */
-  static String waitingFor(Deployment d, long newGeneration) {
-    DeploymentStatus s = d.getStatus();
-    if (s == null) return "waiting for the Deployment's first status";
-    long generation = Optional.ofNullable(d.getMetadata().getGeneration()).orElse(0L);
-    if (generation < newGeneration) return "waiting for the API server to record the new spec (generation " + generation + ")";
-    long observed = Optional.ofNullable(s.getObservedGeneration()).orElse(0L);
-    int replicas = Optional.ofNullable(d.getSpec().getReplicas()).orElse(1);
-    int updated = n(s.getUpdatedReplicas());
-    if (observed < generation) return "waiting for the new spec to be observed (generation " + generation + ", observed " + observed + ")";
-    if (updated < replicas) return updated + " of " + replicas + " replicas updated";
-    if (n(s.getReplicas()) > updated) return (n(s.getReplicas()) - updated) + " old replica(s) pending termination";
-    if (n(s.getReadyReplicas()) < updated) return n(s.getReadyReplicas()) + " of " + updated + " updated replicas ready";
-    if (n(s.getAvailableReplicas()) < updated) return n(s.getAvailableReplicas()) + " of " + updated + " updated replicas available";
-    return null;
-  }
-
   /** Kubernetes' verdict that the rollout will not complete, or a new pod that cannot start; null when none. */
   private String failure(Deployment d, DeployTarget target, String image) {
-    if (d.getStatus() != null && d.getStatus().getConditions() != null) {
-      for (DeploymentCondition c : d.getStatus().getConditions()) {
-        if ("Progressing".equals(c.getType()) && "ProgressDeadlineExceeded".equals(c.getReason())) {
-          return "ProgressDeadlineExceeded: " + c.getMessage();
-        }
-      }
-    }
+    String deadline = RolloutProgress.deadlineExceeded(d);
+    if (deadline != null) return deadline;
     var labels = d.getSpec().getSelector() == null ? null : d.getSpec().getSelector().getMatchLabels();
     if (labels == null || labels.isEmpty()) return null;
     var pods = call("list pods of " + name(target), () -> client.pods().inNamespace(namespace(target)).withLabels(labels).list().getItems());
@@ -164,10 +138,6 @@ final class KubernetesDeployer implements Deployer {
       }
     }
     return null;
-  }
-
-  private static int n(Integer i) {
-    return i == null ? 0 : i;
   }
 
   private void sleep() {
@@ -229,23 +199,6 @@ final class KubernetesDeployer implements Deployer {
         throw new PermanentFailure(prefix + "the Kubernetes API answered " + e.getCode() + ": " + message);
       }
       throw new IllegalStateException(prefix + (e.getCode() == 0 ? "" : "the Kubernetes API answered " + e.getCode() + ": ") + message, e);
-    }
-  }
-
-  /** {@code repo:tag} or {@code repo@sha256:…}; a registry port ({@code host:5000/app}) is not a tag. */
-  record Image(String repository, String version) {
-    static Image parse(String image) {
-      int at = image.indexOf('@');
-      if (at >= 0) return new Image(image.substring(0, at), image.substring(at + 1));
-      int colon = image.lastIndexOf(':');
-      if (colon > image.lastIndexOf('/')) return new Image(image.substring(0, colon), image.substring(colon + 1));
-      return new Image(image, null);
-    }
-
-    @Override
-    public String toString() {
-      if (version == null) return repository;
-      return repository + (version.startsWith("sha256:") ? "@" : ":") + version;
     }
   }
 }

@@ -206,17 +206,7 @@ final class LaunchDarklyProvider implements FlagProvider {
         return JSON.createObjectNode();
       }
     }
-    throw HttpFailures.of(prefix, r.status(), message(r.body()), r.retryAfter(), "check the API token in the variable named by token-env",
+    throw HttpFailures.of(prefix, r.status(), HttpFailures.message(r.body()), r.retryAfter(), "check the API token in the variable named by token-env",
         "does project '" + project + "' / environment '" + environment + "' exist?");
-  }
-
-  private static String message(String body) {
-    try {
-      JsonNode j = JSON.readTree(body);
-      if (j.hasNonNull("message")) return j.get("message").asText();
-    } catch (IOException notJson) {
-      // fall through
-    }
-    return body.length() > 300 ? body.substring(0, 300) + " ..." : body;
   }
 }

@@ -187,19 +187,7 @@ final class UnleashProvider implements FlagProvider {
         return JSON.createObjectNode();
       }
     }
-    throw HttpFailures.of(prefix, a.status(), message(a.body()), a.retryAfter(), "check the admin token in the variable named by token-env",
+    throw HttpFailures.of(prefix, a.status(), HttpFailures.message(a.body()), a.retryAfter(), "check the admin token in the variable named by token-env",
         "does project '" + project + "' / environment '" + environment + "' exist?");
-  }
-
-  private static String message(String body) {
-    if (body == null || body.isBlank()) return "(no body)";
-    try {
-      JsonNode j = JSON.readTree(body);
-      if (j.hasNonNull("message")) return j.get("message").asText();
-      if (j.path("details").path(0).hasNonNull("message")) return j.path("details").path(0).get("message").asText();
-    } catch (IOException notJson) {
-      // fall through
-    }
-    return body.length() > 300 ? body.substring(0, 300) + " ..." : body;
   }
 }

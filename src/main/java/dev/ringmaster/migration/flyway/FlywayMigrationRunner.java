@@ -2,10 +2,8 @@ package dev.ringmaster.migration.flyway;
 
 import dev.ringmaster.connection.Connection;
 import dev.ringmaster.connection.PermanentFailure;
-import dev.ringmaster.connection.Redactor;
 import dev.ringmaster.migration.MigrationOutcome;
 import dev.ringmaster.migration.MigrationRunner;
-import dev.ringmaster.migration.NothingApplied;
 import dev.ringmaster.migration.flyway.MigrationScripts.Script;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -16,7 +14,6 @@ import java.util.List;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
-import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.MigrationVersion;
 import org.flywaydb.core.api.output.MigrateOutput;
 import org.flywaydb.core.api.output.MigrateResult;
@@ -45,6 +42,7 @@ final class FlywayMigrationRunner implements MigrationRunner {
   private final String target;
   private final String historyTable;
   private final String schema;
+  private final DatabaseFailures failures;
 
   /** @param target how messages name the database: URL and user, never the password */
   FlywayMigrationRunner(Connection connection, DataSource dataSource, String target) {
@@ -53,6 +51,7 @@ final class FlywayMigrationRunner implements MigrationRunner {
     this.target = target;
     this.historyTable = connection.setting("history-table").orElse("flyway_schema_history");
     this.schema = connection.setting("schema").orElse(null);
+    this.failures = new DatabaseFailures(connection.name(), target);
   }
 
   @Override
@@ -126,7 +125,7 @@ final class FlywayMigrationRunner implements MigrationRunner {
           if (undoOne(c, a, script)) done.add("V" + a.version + " undone by " + script.name());
         }
       } catch (SQLException e) {
-        throw new SqlFailure(e);
+        throw new DatabaseFailures.SqlFailure(e);
       }
       return done;
     });
@@ -194,60 +193,14 @@ final class FlywayMigrationRunner implements MigrationRunner {
     }
   }
 
-  /** Carries a JDBC failure out of a lambda to {@link #call}, which classifies it. */
-  private static final class SqlFailure extends RuntimeException {
-    SqlFailure(SQLException cause) {
-      super(cause.getMessage(), cause);
-    }
-  }
-
-  /**
-   * Runs a database action and classifies its failure: credentials, a missing database and broken scripts are
-   * {@link PermanentFailure} (a retry cannot fix them); an unreachable or busy database is retried by the activity.
-   * Messages name the connection and its URL and user, never the password.
-   */
+  /** Runs a database action; its failure is classified by {@link DatabaseFailures}. */
   private <T> T call(String what, Supplier<T> action) {
     try {
       return action.get();
     } catch (PermanentFailure e) {
       throw e;
     } catch (RuntimeException e) {
-      throw classify(what, e);
+      throw failures.classify(what, e);
     }
-  }
-
-  RuntimeException classify(String what, RuntimeException e) {
-    String prefix = "connection '" + connection.name() + "' (" + target + "), " + what + ": ";
-    SQLException sql = sqlCause(e);
-    String state = sql == null || sql.getSQLState() == null ? "" : sql.getSQLState();
-    String detail = Redactor.redact(shorten(e.getMessage()), System.getenv());
-    if (state.startsWith("28")) {
-      return new NothingApplied(prefix + "the database refused the credentials (SQLState " + state + "): " + shorten(sql.getMessage())
-          + " — check the user and the password in the environment variable named by password-env");
-    }
-    if (state.equals("3D000")) {
-      return new NothingApplied(prefix + "the database does not exist (SQLState 3D000): " + shorten(sql.getMessage()));
-    }
-    if (state.startsWith("08") || state.startsWith("53") || state.startsWith("57") || state.startsWith("40") || state.equals("55P03")) {
-      return new RuntimeException(prefix + "database unreachable or busy (SQLState " + state + "), will be retried: " + detail);
-    }
-    if (sql != null || e instanceof FlywayException) {
-      // A script the database rejects (syntax, constraint, missing object) or a history that fails validation
-      // (an applied script was edited): the same attempt would fail the same way.
-      return new PermanentFailure(prefix + detail);
-    }
-    return new RuntimeException(prefix + detail, e);
-  }
-
-  private static SQLException sqlCause(Throwable t) {
-    for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c instanceof SQLException s) return s;
-    }
-    return null;
-  }
-
-  private static String shorten(String s) {
-    if (s == null) return "";
-    return s.length() > 2000 ? s.substring(0, 2000) + " ..." : s;
   }
 }

@@ -117,11 +117,11 @@ class KubernetesDeployerTest {
 
   @Test
   void imagesWithRegistryPortsAndDigestsParse() {
-    assertThat(KubernetesDeployer.Image.parse("registry:5000/app")).isEqualTo(new KubernetesDeployer.Image("registry:5000/app", null));
-    assertThat(KubernetesDeployer.Image.parse("registry:5000/app:2.0")).isEqualTo(new KubernetesDeployer.Image("registry:5000/app", "2.0"));
+    assertThat(Image.parse("registry:5000/app")).isEqualTo(new Image("registry:5000/app", null));
+    assertThat(Image.parse("registry:5000/app:2.0")).isEqualTo(new Image("registry:5000/app", "2.0"));
     String digest = "sha256:" + "a".repeat(64);
-    assertThat(KubernetesDeployer.Image.parse("app@" + digest)).isEqualTo(new KubernetesDeployer.Image("app", digest));
-    assertThat(new KubernetesDeployer.Image("app", digest).toString()).isEqualTo("app@" + digest);
+    assertThat(Image.parse("app@" + digest)).isEqualTo(new Image("app", digest));
+    assertThat(new Image("app", digest).toString()).isEqualTo("app@" + digest);
   }
 
   /** Error classification against a mock in expectations mode: the API server's status codes and messages. */
