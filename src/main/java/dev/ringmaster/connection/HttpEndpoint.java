@@ -13,6 +13,8 @@ import java.util.Optional;
  * dropped), the token from the variable named by {@code token-env} (sent as the {@code Authorization} header, raw or
  * with a scheme), {@code timeout} per request; and one way to send a request, so an unreachable server reads the same
  * for every provider. The answer's status, body and {@code Retry-After} go to {@link HttpFailures} for classification.
+ * (Spring's {@code RestClient} was considered: with this type each adapter's send is a few lines either way, and the
+ * adapters keep taking a plain {@code java.net.http.HttpClient} through their constructor, as their tests do.)
  */
 public record HttpEndpoint(String connection, String system, String base, String authorization, Duration timeout) {
   public record Answer(int status, String body, String retryAfter) {}
