@@ -147,7 +147,7 @@ class SlackApprovalTest {
 
   @Test
   void approveInSlackAdvancesTheRolloutAndTheMessageIsUpdatedInPlace() throws Exception {
-    String id = start(definition("1", "1s", "1s", "1s"), "5.0.0");
+    String id = start(definition("1", "200ms", "200ms", "200ms"), "5.0.0");
     api.awaitStatus(id, "phase", "AWAITING_APPROVAL");
     JsonNode ask = openApproval(id);
     assertThat(ask.toString()).contains("example 5.0.0").contains("awaits approval of *canary*").contains("*Next*\\neveryone")
@@ -167,7 +167,7 @@ class SlackApprovalTest {
 
   @Test
   void rejectInSlackRollsBackAndTheMessageSaysSo() throws Exception {
-    String id = start(definition("1", "1s", "1s", "1s"), "5.0.1");
+    String id = start(definition("1", "200ms", "200ms", "200ms"), "5.0.1");
     api.awaitStatus(id, "phase", "AWAITING_APPROVAL");
     String ts = openApproval(id).get("ts").asText();
     assertThat(signed("/slack/interactions", click(id, "U0ALICE", "reject")).statusCode()).isEqualTo(200);
@@ -179,7 +179,7 @@ class SlackApprovalTest {
 
   @Test
   void forgedStaleAndReplayedRequestsAre401AndChangeNothing() throws Exception {
-    String id = start(definition("1", "1s", "1s", "1s"), "5.0.2");
+    String id = start(definition("1", "200ms", "200ms", "200ms"), "5.0.2");
     api.awaitStatus(id, "phase", "AWAITING_APPROVAL");
     String body = click(id, "U0ALICE", "approve");
     String now = Long.toString(System.currentTimeMillis() / 1000);
@@ -201,7 +201,7 @@ class SlackApprovalTest {
 
   @Test
   void approverRulesNonApproverSelfApprovalGroupMemberQuorumOfTwoAndDoubleClick() throws Exception {
-    String id = start(definition("2", "1s", "1s", "1s"), "5.0.3");
+    String id = start(definition("2", "200ms", "200ms", "200ms"), "5.0.3");
     api.awaitStatus(id, "phase", "AWAITING_APPROVAL");
 
     signed("/slack/interactions", click(id, "U0MALLORY", "approve"));
@@ -232,7 +232,7 @@ class SlackApprovalTest {
   @Test
   void slackDownOrRateLimitedNeverBlocksTheRolloutAndRestApprovalWorks() throws Exception {
     SLACK.down = true;
-    String id = start(definition("1", "1s", "1s", "1s"), "5.0.4");
+    String id = start(definition("1", "200ms", "200ms", "200ms"), "5.0.4");
     api.awaitStatus(id, "phase", "AWAITING_APPROVAL");
     SLACK.down = false;
     for (int i = 0; i < 20; i++) SLACK.failures.add(429);
