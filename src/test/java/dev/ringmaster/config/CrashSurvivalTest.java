@@ -3,13 +3,13 @@ package dev.ringmaster.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.ringmaster.TaskQueues;
 import dev.ringmaster.pipeline.Phase;
 import dev.ringmaster.pipeline.RolloutRequest;
 import dev.ringmaster.pipeline.RolloutResult;
 import dev.ringmaster.pipeline.RolloutWorkflow;
 import dev.ringmaster.pipeline.RolloutWorkflowImpl;
 import dev.ringmaster.pipeline.State;
-import dev.ringmaster.TaskQueues;
 import dev.ringmaster.support.FakeActivities;
 import dev.ringmaster.support.TestDefinitions;
 import io.temporal.client.WorkflowClient;
