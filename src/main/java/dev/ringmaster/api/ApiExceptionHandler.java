@@ -3,9 +3,12 @@ package dev.ringmaster.api;
 import dev.ringmaster.definition.InvalidDefinitionException;
 import dev.ringmaster.definition.Problem;
 import dev.ringmaster.rollouts.CommandRefused;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
@@ -19,6 +22,22 @@ import org.springframework.web.servlet.resource.NoResourceFoundException;
 @RestControllerAdvice
 class ApiExceptionHandler {
   private static final Logger log = LoggerFactory.getLogger(ApiExceptionHandler.class);
+  private final String temporalTarget;
+
+  ApiExceptionHandler(@Value("${spring.temporal.connection.target:127.0.0.1:7233}") String temporalTarget) {
+    this.temporalTarget = temporalTarget;
+  }
+
+  /** Temporal down or not answering: a gRPC UNAVAILABLE or DEADLINE_EXCEEDED anywhere in the cause chain. */
+  static boolean temporalUnreachable(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof StatusRuntimeException s
+          && (s.getStatus().getCode() == Status.Code.UNAVAILABLE || s.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED)) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   @ExceptionHandler(CommandRefused.class)
   ResponseEntity<ApiError> refused(CommandRefused e) {
@@ -63,6 +82,12 @@ class ApiExceptionHandler {
 
   @ExceptionHandler(Exception.class)
   ResponseEntity<ApiError> unexpected(Exception e) {
+    if (temporalUnreachable(e)) {
+      log.warn("answering 503: Temporal at {} is unreachable ({})", temporalTarget, e.getMessage());
+      return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).body(new ApiError("Temporal at " + temporalTarget + " is unreachable",
+          List.of("nothing was changed; Ringmaster reconnects by itself when Temporal is back",
+              "check the dev server (./ringmaster-dev-server status) or spring.temporal.connection.target; /actuator/health says more")));
+    }
     log.error("unexpected error answering an API request", e);
     return ResponseEntity.status(HttpStatus.INTERNAL_SERVER_ERROR)
         .body(new ApiError("internal error (" + e.getClass().getSimpleName() + "); the server log has the details", List.of()));

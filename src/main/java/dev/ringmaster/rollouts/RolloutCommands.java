@@ -1,6 +1,7 @@
 package dev.ringmaster.rollouts;
 
 import dev.ringmaster.config.RingmasterProperties;
+import dev.ringmaster.config.SearchAttributeRegistrar;
 import dev.ringmaster.definition.DefinitionLoader;
 import dev.ringmaster.pipeline.ApprovalReceipt;
 import dev.ringmaster.pipeline.Decision;
@@ -30,13 +31,16 @@ import org.springframework.stereotype.Service;
 public class RolloutCommands {
   private final RolloutGateway gateway;
   private final RolloutListing listing;
+  private final SearchAttributeRegistrar searchAttributes;
 
-  public RolloutCommands(WorkflowClient client, DefinitionLoader loader, RingmasterProperties props) {
+  public RolloutCommands(WorkflowClient client, DefinitionLoader loader, RingmasterProperties props, SearchAttributeRegistrar searchAttributes) {
     this.gateway = new RolloutGateway(client, new DefinitionSource(loader, Path.of(props.workflowsDir())));
     this.listing = new RolloutListing(gateway);
+    this.searchAttributes = searchAttributes;
   }
 
   public Started start(StartRequest request, Caller caller) {
+    searchAttributes.ensure();
     return gateway.start(request, caller.identity());
   }
 

@@ -139,7 +139,7 @@ final class RolloutGateway {
 
   Optional<DescribeWorkflowExecutionResponse> describe(String id) {
     try {
-      return Optional.of(client.getWorkflowServiceStubs().blockingStub().describeWorkflowExecution(
+      return Optional.of(client.getWorkflowServiceStubs().blockingStub().withDeadlineAfter(5, TimeUnit.SECONDS).describeWorkflowExecution(
           DescribeWorkflowExecutionRequest.newBuilder()
               .setNamespace(client.getOptions().getNamespace())
               .setExecution(WorkflowExecution.newBuilder().setWorkflowId(id))

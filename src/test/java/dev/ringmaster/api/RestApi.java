@@ -47,8 +47,9 @@ final class RestApi {
         .until(() -> value.equals(status(id).path(field).asText()));
   }
 
-  /** The application's local connections pointed at {@code dir}, embedded Temporal on a free port, short soaks allowed. */
+  /** The application's local connections pointed at {@code dir}, in-process Temporal on a free port, short soaks allowed. */
   static void localConnectionsIn(Path dir, DynamicPropertyRegistry r) {
+    r.add("ringmaster.temporal.mode", () -> "in-process");
     r.add("ringmaster.temporal.embedded-port", () -> "0");
     r.add("ringmaster.connections.local-flags.path", () -> dir.resolve("flags.json").toString());
     r.add("ringmaster.connections.local-deploy.deploy", () -> "RINGMASTER_LOCAL_DIR=" + dir + " sh workflows/local/deploy.sh {version}");

@@ -32,8 +32,8 @@ import org.springframework.test.context.bean.override.mockito.MockitoBean;
 import org.springframework.test.web.servlet.MockMvc;
 
 /** The REST layer alone: request bodies to commands, refusals to statuses and {@code {error, details}}; commands are mocked. */
-// No Temporal in a slice: the embedded server (an ApplicationContextInitializer) stays off.
-@WebMvcTest(controllers = RolloutController.class, properties = "ringmaster.temporal.embedded=false")
+// No Temporal in a slice: no dev server is started (mode external, and nothing connects).
+@WebMvcTest(controllers = RolloutController.class, properties = "ringmaster.temporal.mode=external")
 @Import({CallerIdentity.class, RolloutControllerTest.Properties.class})
 class RolloutControllerTest {
   @TestConfiguration

@@ -1,9 +1,7 @@
 package dev.ringmaster.config;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import dev.ringmaster.TaskQueues;
+import dev.ringmaster.devserver.LoopbackTestServer;
 import dev.ringmaster.pipeline.Phase;
 import dev.ringmaster.pipeline.RolloutRequest;
 import dev.ringmaster.pipeline.RolloutResult;
@@ -22,6 +20,8 @@ import io.temporal.worker.WorkerOptions;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A rollout survives the death of the worker running it: against the embedded server (real gRPC, real time), the
@@ -41,7 +41,7 @@ class CrashSurvivalTest {
 
   @Test
   void aRolloutWhoseWorkerDiedMidSoakIsFinishedByANewWorkerWithoutRepeatingSteps() throws Exception {
-    try (EmbeddedTemporal.Running server = EmbeddedTemporal.start(0)) {
+    try (LoopbackTestServer server = LoopbackTestServer.start(0)) {
       WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(
           WorkflowServiceStubsOptions.newBuilder().setTarget("127.0.0.1:" + server.port()).build());
       TemporalSetup.ensureSearchAttributes(stubs, "default");

@@ -1,16 +1,16 @@
 package dev.ringmaster.config;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
+import dev.ringmaster.devserver.LoopbackTestServer;
 import java.net.InetSocketAddress;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class EmbeddedTemporalTest {
 
   @Test
   void theEmbeddedServerListensOnLoopbackOnly() {
-    try (EmbeddedTemporal.Running server = EmbeddedTemporal.start(0)) {
+    try (LoopbackTestServer server = LoopbackTestServer.start(0)) {
       assertThat(server.grpc().getListenSockets()).isNotEmpty().allSatisfy(a ->
           assertThat(((InetSocketAddress) a).getAddress().isLoopbackAddress()).isTrue());
       assertThat(server.port()).isPositive();
@@ -19,8 +19,8 @@ class EmbeddedTemporalTest {
 
   @Test
   void aPortInUseIsAClearErrorNamingTheWayOut() {
-    try (EmbeddedTemporal.Running first = EmbeddedTemporal.start(0)) {
-      assertThatThrownBy(() -> EmbeddedTemporal.start(first.port()))
+    try (LoopbackTestServer first = LoopbackTestServer.start(0)) {
+      assertThatThrownBy(() -> LoopbackTestServer.start(first.port()))
           .hasMessageContaining("port " + first.port() + " on 127.0.0.1 is already in use")
           .hasMessageContaining("ringmaster.temporal.embedded-port=0");
     }

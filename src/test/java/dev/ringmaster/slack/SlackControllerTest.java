@@ -17,8 +17,8 @@ import org.springframework.test.context.bean.override.mockito.MockitoBean;
 import org.springframework.test.web.servlet.MockMvc;
 
 /** Slack's endpoints alone: nothing reaches the rollout commands unless Slack's signature and timestamp check out. */
-// No Temporal in a slice: the embedded server (an ApplicationContextInitializer) stays off.
-@WebMvcTest(controllers = SlackController.class, properties = "ringmaster.temporal.embedded=false")
+// No Temporal in a slice: no dev server is started (mode external, and nothing connects).
+@WebMvcTest(controllers = SlackController.class, properties = "ringmaster.temporal.mode=external")
 class SlackControllerTest {
   static final String SECRET = "test-signing-secret-1234";
 
