@@ -2,6 +2,7 @@ package dev.ringmaster.deploy;
 
 import dev.ringmaster.TaskQueues;
 import dev.ringmaster.connection.Adapters;
+import dev.ringmaster.connection.Heartbeats;
 import io.temporal.spring.boot.ActivityImpl;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +27,7 @@ class DeployActivitiesImpl implements DeployActivities {
 
   @Override
   public DeployOutcome deployVersion(DeployTarget target, String previousVersion, String version) {
-    DeployOutcome o = deployers.forConnection(target.connection()).deploy(target, version);
+    DeployOutcome o = Heartbeats.whileRunning(() -> deployers.forConnection(target.connection()).deploy(target, version));
     log.info("{}: deployed {} {} (was '{}') ready in {} ms", target.rolloutId(), target.service(), version, previousVersion,
         o.timeToReady().toMillis());
     return new DeployOutcome(previousVersion, o.version(), o.timeToReady(), o.output());
@@ -34,7 +35,7 @@ class DeployActivitiesImpl implements DeployActivities {
 
   @Override
   public DeployOutcome redeployPrevious(DeployTarget target, String previousVersion) {
-    DeployOutcome o = deployers.forConnection(target.connection()).rollback(target, previousVersion);
+    DeployOutcome o = Heartbeats.whileRunning(() -> deployers.forConnection(target.connection()).rollback(target, previousVersion));
     log.info("{}: redeployed previous version {} of {}", target.rolloutId(), previousVersion, target.service());
     return o;
   }

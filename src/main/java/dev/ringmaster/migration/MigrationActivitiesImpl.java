@@ -2,6 +2,7 @@ package dev.ringmaster.migration;
 
 import dev.ringmaster.TaskQueues;
 import dev.ringmaster.connection.Adapters;
+import dev.ringmaster.connection.Heartbeats;
 import dev.ringmaster.connection.PermanentFailure;
 import dev.ringmaster.definition.RolloutDefinition.Migration;
 import io.temporal.failure.ApplicationFailure;
@@ -30,7 +31,7 @@ public class MigrationActivitiesImpl implements MigrationActivities {
   @Override
   public MigrationOutcome expandSchema(String rolloutId, Migration m) {
     try {
-      return runners.forConnection(m.connection()).expand(m.expand(), rolloutId);
+      return Heartbeats.whileRunning(() -> runners.forConnection(m.connection()).expand(m.expand(), rolloutId));
     } catch (NothingApplied e) {
       throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), NOTHING_APPLIED);
     }
@@ -38,11 +39,11 @@ public class MigrationActivitiesImpl implements MigrationActivities {
 
   @Override
   public MigrationOutcome undoExpand(String rolloutId, Migration m) {
-    return runners.forConnection(m.connection()).undo(m.undo(), rolloutId);
+    return Heartbeats.whileRunning(() -> runners.forConnection(m.connection()).undo(m.undo(), rolloutId));
   }
 
   @Override
   public MigrationOutcome contractSchema(String rolloutId, Migration m) {
-    return runners.forConnection(m.connection()).contract(m.contract(), rolloutId);
+    return Heartbeats.whileRunning(() -> runners.forConnection(m.connection()).contract(m.contract(), rolloutId));
   }
 }

@@ -35,8 +35,12 @@ final class StepPolicies {
     return options(Duration.ofMinutes(2), retry(Duration.ofSeconds(1), Duration.ofSeconds(10), 3), summary);
   }
 
+  /** Long steps heartbeat (see Heartbeats): a worker that dies mid-step is noticed within this, not after 30 minutes. */
+  static final Duration LONG_STEP_HEARTBEAT = Duration.ofSeconds(10);
+
   static ActivityOptions migration(String summary) {
-    return options(Duration.ofMinutes(30), retry(Duration.ofSeconds(5), Duration.ofMinutes(1), 5), summary);
+    return ActivityOptions.newBuilder(options(Duration.ofMinutes(30), retry(Duration.ofSeconds(5), Duration.ofMinutes(1), 5), summary))
+        .setHeartbeatTimeout(LONG_STEP_HEARTBEAT).build();
   }
 
   static ActivityOptions captureVersion(String summary) {
@@ -45,7 +49,8 @@ final class StepPolicies {
 
   /** Deploys wait for readiness inside the activity; a deploy that fails three times is not going to work. */
   static ActivityOptions deploy(String summary) {
-    return options(Duration.ofMinutes(30), retry(Duration.ofSeconds(10), Duration.ofMinutes(1), 3), summary);
+    return ActivityOptions.newBuilder(options(Duration.ofMinutes(30), retry(Duration.ofSeconds(10), Duration.ofMinutes(1), 3), summary))
+        .setHeartbeatTimeout(LONG_STEP_HEARTBEAT).build();
   }
 
   static ActivityOptions flagChange(String summary) {

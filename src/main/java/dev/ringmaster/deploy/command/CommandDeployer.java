@@ -1,6 +1,7 @@
 package dev.ringmaster.deploy.command;
 
 import dev.ringmaster.connection.Connection;
+import dev.ringmaster.connection.Heartbeats;
 import dev.ringmaster.connection.PermanentFailure;
 import dev.ringmaster.connection.Redactor;
 import dev.ringmaster.deploy.DeployOutcome;
@@ -54,13 +55,22 @@ final class CommandDeployer implements Deployer {
 
   @Override
   public DeployOutcome deploy(DeployTarget target, String version) {
-    return outcome(connection.require("deploy"), version, target);
+    return alreadyRunning(target, version).orElseGet(() -> outcome(connection.require("deploy"), version, target));
   }
 
   @Override
   public DeployOutcome rollback(DeployTarget target, String previousVersion) {
     String template = connection.setting("rollback").orElseGet(() -> connection.require("deploy"));
-    return outcome(template, previousVersion, target);
+    return alreadyRunning(target, previousVersion).orElseGet(() -> outcome(template, previousVersion, target));
+  }
+
+  /**
+   * A retried attempt (its worker died after the command ran, or while it ran and the command finished anyway) does
+   * not run the command again when {@code current-version} already reports the version: a deploy happens once.
+   */
+  private Optional<DeployOutcome> alreadyRunning(DeployTarget target, String version) {
+    if (Heartbeats.attempt() < 2 || !currentVersion(target).filter(version::equals).isPresent()) return Optional.empty();
+    return Optional.of(new DeployOutcome(null, version, Duration.ZERO, "already running " + version + ": a retried attempt does not deploy again"));
   }
 
   private DeployOutcome outcome(String template, String version, DeployTarget target) {
