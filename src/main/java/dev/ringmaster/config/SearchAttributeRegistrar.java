@@ -1,6 +1,8 @@
 package dev.ringmaster.config;
 
 import io.temporal.serviceclient.WorkflowServiceStubs;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
@@ -10,6 +12,7 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class SearchAttributeRegistrar {
+  private static final Logger log = LoggerFactory.getLogger(SearchAttributeRegistrar.class);
   private final WorkflowServiceStubs stubs;
   private final String namespace;
 
@@ -18,7 +21,12 @@ public class SearchAttributeRegistrar {
     this.namespace = namespace;
   }
 
+  /** Best effort: a cluster that refuses the operator call (permissions) already has them from start-up. */
   public void ensure() {
-    TemporalSetup.ensureSearchAttributes(stubs, namespace);
+    try {
+      TemporalSetup.ensureSearchAttributes(stubs, namespace);
+    } catch (RuntimeException e) {
+      log.warn("could not (re-)register the rollout search attributes before a start: {}", e.getMessage());
+    }
   }
 }

@@ -40,7 +40,8 @@ public final class DevServerLauncher {
           FileLock ignored = channel.lock()) {
         Optional<PidFile> live = PidFile.live(pidFile);
         if (live.isPresent() && accepts(live.get().port())) {
-          log.info("Reusing the Temporal dev server on 127.0.0.1:{} (pid {}, {})", live.get().port(), live.get().pid(), pidFile);
+          log.info("Reusing the Temporal dev server on 127.0.0.1:{} (pid {}, {}); it keeps rollouts in memory: stopping it "
+              + "(./ringmaster-dev-server stop) loses them, restarting Ringmaster does not", live.get().port(), live.get().pid(), pidFile);
           return live.get().port();
         }
         if (port != 0 && accepts(port)) {
