@@ -1,6 +1,6 @@
 package dev.ringmaster.api;
 
-import dev.ringmaster.config.RingmasterProperties;
+import dev.ringmaster.PublicUrl;
 import dev.ringmaster.pipeline.ApprovalReceipt;
 import dev.ringmaster.pipeline.Operation;
 import dev.ringmaster.pipeline.RolloutStatus;
@@ -24,18 +24,18 @@ import org.springframework.web.bind.annotation.RestController;
 class RolloutController {
   private final RolloutCommands commands;
   private final CallerIdentity identity;
-  private final String publicUrl;
+  private final PublicUrl publicUrl;
 
-  RolloutController(RolloutCommands commands, CallerIdentity identity, RingmasterProperties props) {
+  RolloutController(RolloutCommands commands, CallerIdentity identity, PublicUrl publicUrl) {
     this.commands = commands;
     this.identity = identity;
-    this.publicUrl = props.publicUrl();
+    this.publicUrl = publicUrl;
   }
 
   @PostMapping
   ResponseEntity<Requests.Started> start(@RequestBody Requests.Start body) {
     Started s = commands.start(body.request(), identity.resolve(body.triggeredBy(), "triggeredBy"));
-    var started = new Requests.Started(s.id(), publicUrl + "/api/rollouts/" + s.id(), s.state());
+    var started = new Requests.Started(s.id(), publicUrl.rollout(s.id()), s.state());
     return ResponseEntity.status(s.created() ? HttpStatus.CREATED : HttpStatus.OK).body(started);
   }
 

@@ -20,6 +20,5 @@ public record RingmasterProperties(
     connections = connections == null ? Map.of() : new LinkedHashMap<>(connections);
     workflowsDir = workflowsDir == null ? "workflows" : workflowsDir;
     minSoakWithMigration = minSoakWithMigration == null ? Duration.ofMinutes(10) : minSoakWithMigration;
-    publicUrl = publicUrl == null ? "http://127.0.0.1:8080" : publicUrl;
   }
 }

@@ -7,7 +7,8 @@ import java.time.Instant;
 /**
  * The workflow's input. Visible to everyone with access to the Temporal UI, so it carries connection names and
  * the identity of the triggerer, never a secret. The definition's migration locations are already resolved (absolute
- * or {@code classpath:}) by the API that started it. Fields no longer used are ignored, so a rollout started by an
+ * or {@code classpath:}) by the API that started it. {@code lastSucceeded} is the rollback target of choice: the last
+ * version of this service that went through every ring. Fields no longer used are ignored, so a rollout started by an
  * earlier version (which still carried {@code definitionDir}) replays on this code.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -18,7 +19,11 @@ public record RolloutRequest(
     String commit,
     String triggeredBy,
     String ciRunUrl,
-    Instant requestedAt) {
+    Instant requestedAt,
+    KnownGood lastSucceeded) {
+
+  /** The service's last rollout that SUCCEEDED, found by the API when this one started; null when there is none. */
+  public record KnownGood(String rolloutId, String version) {}
 
   public static String rolloutId(String service, String version) {
     return "rollout-" + service + "-" + version;

@@ -22,6 +22,8 @@ final class RolloutState {
   State state = State.RUNNING;
   int currentRing = -1;
   String previousVersion;
+  /** How the rollback target was chosen, when the deploy target and the last successful rollout disagree. */
+  String previousVersionWhy;
   String awaiting;
   /** The approvers (people and groups) of what is awaiting approval; empty when nothing is. */
   List<String> awaitingApprovers = List.of();
@@ -85,7 +87,7 @@ final class RolloutState {
 
   RolloutStatus snapshot() {
     var md = request.definition().metadata();
-    return new RolloutStatus(request.rolloutId(), md.service(), md.domain(), request.version(), previousVersion, phase, state,
+    return new RolloutStatus(request.rolloutId(), md.service(), md.domain(), request.version(), previousVersion, previousVersionWhy, phase, state,
         currentRing, List.copyOf(rings), List.copyOf(approvals), awaiting, awaiting == null ? List.of() : List.copyOf(awaitingApprovers),
         message, rollbackReason, List.copyOf(rollbackSteps), pastPointOfNoReturn, request.triggeredBy(), startedAt, updatedAt);
   }

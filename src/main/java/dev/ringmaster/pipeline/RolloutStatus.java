@@ -10,6 +10,7 @@ public record RolloutStatus(
     String domain,
     String version,
     String previousVersion,
+    String previousVersionWhy,
     Phase phase,
     State state,
     int currentRing,

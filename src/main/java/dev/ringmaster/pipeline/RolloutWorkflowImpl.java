@@ -78,11 +78,25 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
 
   private void deploy(Saga saga) {
     st.phase(Phase.DEPLOYING, "deploying " + request.version() + " with its flag off");
-    String previous = steps.captureCurrentVersion();
+    String running = steps.captureCurrentVersion();
+    String previous = rollbackTarget(running);
     st.previousVersion = previous.isEmpty() ? null : previous;
     saga.addCompensation(steps::redeployPrevious, previous);
-    steps.deploy(previous);
+    steps.deploy(running);
     operator.checkpoint();
+  }
+
+  /**
+   * What a rollback redeploys: the last version that went through every ring, not whatever the target runs (which
+   * may be a version that never passed its gates). When the two differ, the status says so and which one was chosen.
+   */
+  private String rollbackTarget(String running) {
+    RolloutRequest.KnownGood good = request.lastSucceeded();
+    if (good == null || good.version().equals(running) || good.version().equals(request.version())) return running;
+    st.previousVersionWhy = "the deploy target runs " + (running.isEmpty() ? "nothing" : running) + " but the last rollout of this service"
+        + " that succeeded is " + good.rolloutId() + " (" + good.version() + "): a rollback redeploys " + good.version();
+    st.note(st.previousVersionWhy);
+    return good.version();
   }
 
   private void ring(int i, Ring ring, Audience cumulative, Saga saga) {

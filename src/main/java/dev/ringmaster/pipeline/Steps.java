@@ -103,7 +103,8 @@ final class Steps {
       st.rollbackSteps.add("no previous version to redeploy (nothing ran before " + request.version() + ")");
       return;
     }
-    DeployOutcome o = stub(DeployActivities.class, StepPolicies.deploy("redeploy previous version " + previous)).redeployPrevious(deployTarget, previous);
+    DeployOutcome o = stub(DeployActivities.class, StepPolicies.deploy("redeploy previous version " + previous
+        + (st.previousVersionWhy == null ? "" : " (" + st.previousVersionWhy + ")"))).redeployPrevious(deployTarget, previous);
     st.rollbackSteps.add("RedeployPrevious: " + o.version() + " ready in " + Durations.format(o.timeToReady()));
   }
 
@@ -148,6 +149,10 @@ final class Steps {
   static String describe(ActivityFailure f) {
     Throwable cause = f.getCause();
     String msg = cause instanceof ApplicationFailure af ? af.getOriginalMessage() : cause == null ? f.getMessage() : cause.getMessage();
+    if (msg == null || msg.isBlank()) {
+      // Never "X failed: " with nothing after it: at least say what kind of failure it was.
+      msg = cause instanceof ApplicationFailure af ? af.getType() + " (without a message)" : "no message (" + f.getClass().getSimpleName() + ")";
+    }
     return f.getActivityType() + " failed: " + msg;
   }
 }

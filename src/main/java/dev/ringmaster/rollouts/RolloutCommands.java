@@ -8,6 +8,7 @@ import dev.ringmaster.pipeline.Decision;
 import dev.ringmaster.pipeline.Operation;
 import dev.ringmaster.pipeline.OperatorAction;
 import dev.ringmaster.pipeline.Refusal;
+import dev.ringmaster.pipeline.RolloutRequest;
 import dev.ringmaster.pipeline.RolloutStatus;
 import dev.ringmaster.pipeline.RolloutWorkflow;
 import dev.ringmaster.rollouts.CommandRefused.Reason;
@@ -41,7 +42,12 @@ public class RolloutCommands {
 
   public Started start(StartRequest request, Caller caller) {
     searchAttributes.ensure();
-    return gateway.start(request, caller.identity());
+    return gateway.start(request, caller.identity(), this::lastSucceeded);
+  }
+
+  /** The service's newest rollout that SUCCEEDED, from Temporal (it outlives Ringmaster); null when there is none. */
+  private RolloutRequest.KnownGood lastSucceeded(String service) {
+    return listing.list(service, "SUCCEEDED").stream().findFirst().map(s -> new RolloutRequest.KnownGood(s.id(), s.version())).orElse(null);
   }
 
   public RolloutStatus status(String id) {

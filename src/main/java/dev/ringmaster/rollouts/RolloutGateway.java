@@ -60,7 +60,7 @@ final class RolloutGateway {
    * started together with its {@code rolloutStarted} Update (Update-with-start): one call that returns once the lease
    * has started the rollout, instead of polling for the child to appear.
    */
-  Started start(StartRequest body, String triggeredBy) {
+  Started start(StartRequest body, String triggeredBy, java.util.function.Function<String, RolloutRequest.KnownGood> lastSucceeded) {
     if (body.version() == null || !VERSION.matcher(body.version()).matches()) {
       throw new CommandRefused(Reason.INVALID, "'version' is missing or not a valid version: " + body.version(),
           List.of("letters, digits, '.', '_', '+' and '-', at most 64 characters, e.g. 1.4.2"));
@@ -70,7 +70,8 @@ final class RolloutGateway {
     Optional<RolloutStatus> existing = find(id);
     if (existing.isPresent()) return new Started(id, false, existing.get().state());
 
-    RolloutRequest request = new RolloutRequest(id, d, body.version(), body.commit(), triggeredBy, body.ciRunUrl(), Instant.now());
+    RolloutRequest request = new RolloutRequest(id, d, body.version(), body.commit(), triggeredBy, body.ciRunUrl(), Instant.now(),
+        lastSucceeded.apply(d.metadata().service()));
     String leaseId = RolloutRequest.domainLeaseId(d.metadata().domain());
     DomainLeaseWorkflow lease = client.newWorkflowStub(DomainLeaseWorkflow.class, WorkflowOptions.newBuilder()
         .setWorkflowId(leaseId)

@@ -1,5 +1,6 @@
 package dev.ringmaster.rollouts;
 
+import dev.ringmaster.pipeline.RolloutRequest;
 import dev.ringmaster.pipeline.RolloutStatus;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -33,6 +34,8 @@ final class RolloutListing {
     List<RolloutStatus.Summary> items = new ArrayList<>();
     for (WorkflowExecutionInfo info : executions()) {
       if (!info.getType().getName().equals("Rollout")) continue;
+      // Reading a status is a query (a replay for a closed rollout): only this service's rollouts are read.
+      if (service != null && !info.getExecution().getWorkflowId().startsWith(RolloutRequest.rolloutId(service, ""))) continue;
       Optional<RolloutStatus> s = gateway.find(info.getExecution().getWorkflowId());
       if (s.isEmpty()) continue;
       RolloutStatus r = s.get();

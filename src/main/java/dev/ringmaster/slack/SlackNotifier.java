@@ -10,6 +10,7 @@ import static com.slack.api.model.block.element.BlockElements.asElements;
 import static com.slack.api.model.block.element.BlockElements.button;
 
 import com.slack.api.model.Message;
+import dev.ringmaster.PublicUrl;
 import com.slack.api.model.block.ActionsBlock;
 import com.slack.api.model.block.LayoutBlock;
 import com.slack.api.model.block.composition.TextObject;
@@ -21,7 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
@@ -37,9 +37,9 @@ class SlackNotifier implements Notifier {
   private static final Set<Kind> CLOSES_APPROVALS = Set.of(Kind.APPROVAL_DECIDED, Kind.ROLLBACK_STARTED, Kind.PAUSED, Kind.ROLLED_BACK, Kind.SUCCEEDED);
 
   private final SlackApi slack;
-  private final String publicUrl;
+  private final PublicUrl publicUrl;
 
-  SlackNotifier(SlackApi slack, @Value("${ringmaster.public-url:http://127.0.0.1:8080}") String publicUrl) {
+  SlackNotifier(SlackApi slack, PublicUrl publicUrl) {
     this.slack = slack;
     this.publicUrl = publicUrl;
   }
@@ -83,7 +83,7 @@ class SlackNotifier implements Notifier {
   }
 
   private String statusUrl(Notification n) {
-    return publicUrl + "/api/rollouts/" + n.rolloutId();
+    return publicUrl.rollout(n.rolloutId());
   }
 
   private static String headline(Notification n) {

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -25,6 +26,8 @@ import org.springframework.test.context.DynamicPropertySource;
  * the kubernetes adapter against fabric8's API mock (CRUD mode, the test playing the Deployment controller; no
  * cluster runs here) and the http adapter against a local webhook receiver that checks every signature.
  */
+// Closed when the class is done, while the JVM still runs: its embedded PostgreSQL stops instead of outliving the tests.
+@DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class DeployAdaptersEndToEndTest {
   @TempDir static Path dir;

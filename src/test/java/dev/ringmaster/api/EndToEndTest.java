@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -25,6 +26,8 @@ import org.springframework.test.context.DynamicPropertySource;
  * command adapters writing to a temporary directory, the embedded PostgreSQL with its data there too, and
  * workflows/example.yaml with its soaks shortened.
  */
+// Closed when the class is done, while the JVM still runs: its embedded PostgreSQL stops instead of outliving the tests.
+@DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class EndToEndTest {
   @TempDir static Path dir;
@@ -63,6 +66,25 @@ class EndToEndTest {
   }
 
   @Test
+  void aRollbackRedeploysTheLastVersionThatSucceededEvenWhenSomethingElseWasDeployedSince() throws Exception {
+    String yaml = example("1s", "1s", "1s").replace("service: example", "service: knowngood").replace("domain: demo", "domain: knowngood")
+        .replace("      approval: { approvers: [alice, bob], quorum: 1, timeout: 1h, onTimeout: rollback }\n", "");
+    String good = api.call("POST", "/api/rollouts", start(yaml, "1.0.0")).body().get("id").asText();
+    api.awaitStatus(good, "state", "SUCCEEDED");
+    Files.writeString(dir.resolve("running-version"), "1.0.5-hotfix\n"); // deployed by hand, never through its rings
+
+    String next = api.call("POST", "/api/rollouts", start(yaml.replace("soak: 1s", "soak: 1h"), "1.1.0")).body().get("id").asText();
+    api.awaitStatus(next, "phase", "SOAKING");
+    JsonNode soaking = api.status(next);
+    assertThat(soaking.get("previousVersion").asText()).isEqualTo("1.0.0");
+    assertThat(soaking.get("previousVersionWhy").asText()).isEqualTo("the deploy target runs 1.0.5-hotfix but the last rollout of this "
+        + "service that succeeded is " + good + " (1.0.0): a rollback redeploys 1.0.0");
+    api.call("POST", "/api/rollouts/" + next + "/abort", by("sre"));
+    api.awaitStatus(next, "state", "ROLLED_BACK");
+    assertThat(Files.readString(dir.resolve("running-version")).strip()).isEqualTo("1.0.0");
+  }
+
+  @Test
   void aRolloutSucceedsWithARestApprovalAndTheNextIsAbortedMidSoakBackToThePreviousVersion() throws Exception {
     // 1. A full rollout: three rings, a REST approval, SUCCEEDED with the flag at 100 % for everyone.
     Response started = api.call("POST", "/api/rollouts", start(example("1s", "1s", "1s"), "2.0.0"));
@@ -70,6 +92,8 @@ class EndToEndTest {
     String id = started.body().get("id").asText();
     assertThat(id).isEqualTo("rollout-example-2.0.0");
     assertThat(started.body().get("statusUrl").asText()).endsWith("/api/rollouts/rollout-example-2.0.0");
+    assertThat(started.body().get("statusUrl").asText()).as("the port the server really listens on")
+        .isEqualTo("http://127.0.0.1:" + port + "/api/rollouts/rollout-example-2.0.0");
 
     api.awaitStatus(id, "phase", "AWAITING_APPROVAL");
     Response notApprover = api.call("POST", "/api/rollouts/" + id + "/approve", by("mallory"));

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -28,6 +29,8 @@ import org.springframework.test.context.DynamicPropertySource;
  * that Ringmaster starts for the {@code local-db} connection (data in a temporary directory): the schema after the
  * expand, after a rollback (undo), and after a successful rollout's contract.
  */
+// Closed when the class is done, while the JVM still runs: its embedded PostgreSQL stops instead of outliving the tests.
+@DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class MigrationEndToEndTest {
   @TempDir static Path dir;

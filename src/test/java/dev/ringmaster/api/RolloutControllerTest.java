@@ -10,6 +10,7 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
+import dev.ringmaster.PublicUrl;
 import dev.ringmaster.config.RingmasterProperties;
 import dev.ringmaster.pipeline.ApprovalReceipt;
 import dev.ringmaster.pipeline.Operation;
@@ -34,7 +35,7 @@ import org.springframework.test.web.servlet.MockMvc;
 /** The REST layer alone: request bodies to commands, refusals to statuses and {@code {error, details}}; commands are mocked. */
 // No Temporal in a slice: no dev server is started (mode external, and nothing connects).
 @WebMvcTest(controllers = RolloutController.class, properties = "ringmaster.temporal.mode=external")
-@Import({CallerIdentity.class, RolloutControllerTest.Properties.class})
+@Import({CallerIdentity.class, PublicUrl.class, RolloutControllerTest.Properties.class})
 class RolloutControllerTest {
   @TestConfiguration
   @EnableConfigurationProperties(RingmasterProperties.class)

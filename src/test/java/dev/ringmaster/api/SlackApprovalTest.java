@@ -29,6 +29,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -38,6 +39,8 @@ import org.springframework.test.context.DynamicPropertySource;
  * server speaking the Web API methods used and checking the bot token; no Slack can be reached here), and button
  * clicks and slash commands signed exactly as Slack signs them (v0 HMAC-SHA256 over "v0:timestamp:body").
  */
+// Closed when the class is done, while the JVM still runs: its embedded PostgreSQL stops instead of outliving the tests.
+@DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class SlackApprovalTest {
   @TempDir static Path dir;

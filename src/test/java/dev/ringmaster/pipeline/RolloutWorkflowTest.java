@@ -178,6 +178,37 @@ class RolloutWorkflowTest {
   }
 
   @Test
+  void aRollbackRedeploysTheLastVersionThatSucceededNotAnUnprovenOneTheTargetRuns() {
+    // 1.4.1 runs on the target, but it never went through its rings; the last rollout that succeeded shipped 1.3.0.
+    RolloutRequest plain = request(threeRings(APPROVAL), "1.4.2", "dave");
+    RolloutRequest req = new RolloutRequest(plain.rolloutId(), plain.definition(), plain.version(), plain.commit(), plain.triggeredBy(),
+        plain.ciRunUrl(), plain.requestedAt(), new RolloutRequest.KnownGood("rollout-checkout-1.3.0", "1.3.0"));
+    RolloutWorkflow wf = start(req);
+    RolloutStatus soaking = awaitStatus(wf, s -> s.phase() == Phase.SOAKING, "soaking");
+    assertThat(soaking.previousVersion()).isEqualTo("1.3.0");
+    assertThat(soaking.previousVersionWhy()).isEqualTo("the deploy target runs 1.4.1 but the last rollout of this service that succeeded is "
+        + "rollout-checkout-1.3.0 (1.3.0): a rollback redeploys 1.3.0");
+    wf.abort(new OperatorAction("sre-on-call", "latency"));
+
+    RolloutResult r = result(wf);
+    assertThat(r.state()).isEqualTo(State.ROLLED_BACK);
+    assertThat(activities.changes()).endsWith("KillSwitch", "RemoveRingRules", "RedeployPrevious 1.3.0");
+  }
+
+  @Test
+  void whenTheTargetRunsTheLastVersionThatSucceededNothingNeedsExplaining() {
+    RolloutRequest plain = request(threeRings(APPROVAL), "1.4.2", "dave");
+    RolloutWorkflow wf = start(new RolloutRequest(plain.rolloutId(), plain.definition(), plain.version(), plain.commit(), plain.triggeredBy(),
+        plain.ciRunUrl(), plain.requestedAt(), new RolloutRequest.KnownGood("rollout-checkout-1.4.1", "1.4.1")));
+    RolloutStatus soaking = awaitStatus(wf, s -> s.phase() == Phase.SOAKING, "soaking");
+    assertThat(soaking.previousVersion()).isEqualTo("1.4.1");
+    assertThat(soaking.previousVersionWhy()).isNull();
+    wf.abort(new OperatorAction("sre-on-call", "latency"));
+    assertThat(activities.changes()).isNotEmpty();
+    assertThat(result(wf).status().rollbackSteps()).anyMatch(step -> step.startsWith("RedeployPrevious: 1.4.1"));
+  }
+
+  @Test
   void cancellingTheWorkflowFromTheTemporalUiRollsBackInsteadOfStrandingTheRelease() {
     RolloutWorkflow wf = start(request(threeRings(APPROVAL), "1.4.2", "dave"));
     awaitStatus(wf, s -> s.phase() == Phase.SOAKING && s.currentRing() == 0, "soaking ring internal");

@@ -6,7 +6,6 @@ import dev.ringmaster.connection.PermanentFailure;
 import dev.ringmaster.migration.MigrationRunner;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
@@ -83,6 +82,7 @@ public class FlywayRunnerFactory implements AdapterFactory<MigrationRunner>, Dis
     }
     try {
       Files.createDirectories(dataDir);
+      stopOrphan(c.name(), dataDir);
       EmbeddedPostgres server = EmbeddedPostgres.builder()
           .setDataDirectory(dataDir)
           .setCleanDataDirectory(false)
@@ -94,9 +94,52 @@ public class FlywayRunnerFactory implements AdapterFactory<MigrationRunner>, Dis
       log.info("embedded PostgreSQL for connection '{}' runs at {} (user postgres, no password; data in {})", c.name(),
           server.getJdbcUrl("postgres", database), dataDir);
       return e;
-    } catch (IOException e) {
-      throw new UncheckedIOException("connection '" + c.name() + "': cannot start the embedded PostgreSQL in " + dataDir, e);
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalStateException("connection '" + c.name() + "': cannot start the embedded PostgreSQL in " + dataDir + ": " + causes(e), e);
     }
+  }
+
+  /**
+   * A PostgreSQL that a killed Ringmaster left running still owns the data directory ({@code postmaster.pid}), and
+   * a new one cannot start there: stop it (a fast shutdown; then SIGKILL) so the new one starts cleanly. A PID file
+   * whose process is gone, or is not PostgreSQL (a recycled PID), is stale and removed.
+   */
+  static void stopOrphan(String connection, Path dataDir) throws IOException {
+    Path pidFile = dataDir.resolve("postmaster.pid");
+    if (!Files.exists(pidFile)) return;
+    long pid;
+    try {
+      pid = Long.parseLong(Files.readAllLines(pidFile).get(0).strip());
+    } catch (RuntimeException garbled) {
+      Files.deleteIfExists(pidFile);
+      return;
+    }
+    Optional<ProcessHandle> orphan = ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+        .filter(h -> h.info().command().map(cmd -> cmd.contains("postgres")).orElse(true));
+    if (orphan.isPresent()) {
+      log.warn("embedded PostgreSQL for connection '{}' was left running by an earlier process (pid {}, {}): stopping it", connection, pid, dataDir);
+      orphan.get().destroy();
+      try {
+        orphan.get().onExit().get(15, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (Exception stillRunning) {
+        orphan.get().destroyForcibly();
+        try {
+          orphan.get().onExit().get(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+          throw new IllegalStateException("the PostgreSQL left running in " + dataDir + " (pid " + pid + ") does not stop; stop it by hand");
+        }
+      }
+    }
+    Files.deleteIfExists(pidFile);
+  }
+
+  private static String causes(Throwable e) {
+    StringBuilder sb = new StringBuilder();
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (sb.length() > 0) sb.append(" ← ");
+      sb.append(t.getMessage() == null || t.getMessage().isBlank() ? t.getClass().getSimpleName() : t.getMessage());
+    }
+    return sb.toString();
   }
 
   private static void createDatabase(EmbeddedPostgres server, String database) {
