@@ -6,8 +6,12 @@ import dev.ringmaster.connection.PermanentFailure;
 import dev.ringmaster.migration.MigrationRunner;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -101,7 +105,8 @@ public class FlywayRunnerFactory implements AdapterFactory<MigrationRunner>, Dis
 
   /**
    * A PostgreSQL that a killed Ringmaster left running still owns the data directory ({@code postmaster.pid}), and
-   * a new one cannot start there: stop it (a fast shutdown; then SIGKILL) so the new one starts cleanly. A PID file
+   * a new one cannot start there: stop it (SIGTERM; then SIGKILL) so the new one starts cleanly — unless the process
+   * that started it is still alive (it holds zonky's lock), which is refused with what to do instead. A PID file
    * whose process is gone, or is not PostgreSQL (a recycled PID), is stale and removed.
    */
   static void stopOrphan(String connection, Path dataDir) throws IOException {
@@ -113,6 +118,11 @@ public class FlywayRunnerFactory implements AdapterFactory<MigrationRunner>, Dis
     } catch (RuntimeException garbled) {
       Files.deleteIfExists(pidFile);
       return;
+    }
+    if (ownedByALiveProcess(dataDir)) {
+      throw new PermanentFailure("connection '" + connection + "': the embedded PostgreSQL in " + dataDir + " (pid " + pid + ") belongs to "
+          + "another running Ringmaster process. Only one process can own an embedded database: point further processes at it with "
+          + "url/username instead of embedded: true (its JDBC URL is in the first process's log)");
     }
     Optional<ProcessHandle> orphan = ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
         .filter(h -> h.info().command().map(cmd -> cmd.contains("postgres")).orElse(true));
@@ -131,6 +141,17 @@ public class FlywayRunnerFactory implements AdapterFactory<MigrationRunner>, Dis
       }
     }
     Files.deleteIfExists(pidFile);
+  }
+
+  /** zonky holds a lock on {@code epg-lock} for as long as the process that started the database lives. */
+  private static boolean ownedByALiveProcess(Path dataDir) throws IOException {
+    Path lock = dataDir.resolve("epg-lock");
+    if (!Files.exists(lock)) return false;
+    try (FileChannel channel = FileChannel.open(lock, StandardOpenOption.WRITE); FileLock held = channel.tryLock()) {
+      return held == null;
+    } catch (OverlappingFileLockException sameJvm) {
+      return true;
+    }
   }
 
   private static String causes(Throwable e) {

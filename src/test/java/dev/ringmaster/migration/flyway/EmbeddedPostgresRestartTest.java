@@ -57,6 +57,31 @@ class EmbeddedPostgresRestartTest {
   }
 
   @Test
+  void aDatabaseStillOwnedByALiveProcessIsLeftAloneAndTheSecondProcessIsToldWhatToDo() throws Exception {
+    Path data = dir.resolve("pg");
+    Process owner = new ProcessBuilder(RingmasterProcess.java(), "-cp", System.getProperty("java.class.path"), OrphanPostgres.class.getName(),
+        data.toString()).redirectErrorStream(true).start();
+    long pid = -1;
+    FlywayRunnerFactory factory = new FlywayRunnerFactory();
+    try (BufferedReader out = new BufferedReader(new InputStreamReader(owner.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = out.readLine()) != null && !line.startsWith("ready")) {
+        // PostgreSQL's start-up output
+      }
+      assertThat(line).startsWith("ready");
+      pid = Long.parseLong(Files.readAllLines(data.resolve("postmaster.pid")).get(0).strip());
+      assertThatThrownBy(() -> factory.create(new Connection("local-db", "flyway", Map.of("embedded", "true", "data-dir", data.toString()))))
+          .hasMessageContaining("belongs to another running Ringmaster process").hasMessageContaining("url/username instead of embedded: true");
+      assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).as("the live owner's database keeps running").contains(true);
+    } finally {
+      factory.destroy();
+      owner.destroyForcibly();
+      owner.waitFor(10, TimeUnit.SECONDS);
+      if (pid > 0) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+    }
+  }
+
+  @Test
   void aDatabaseThatCannotStartSaysWhyNeverAnEmptyMessage() throws Exception {
     Path notADirectory = Files.writeString(dir.resolve("a-file"), "x");
     FlywayRunnerFactory factory = new FlywayRunnerFactory();
