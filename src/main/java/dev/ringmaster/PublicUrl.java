@@ -1,5 +1,6 @@
 package dev.ringmaster;
 
+import dev.ringmaster.config.RingmasterProperties;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import org.springframework.beans.factory.annotation.Value;
@@ -18,8 +19,8 @@ public class PublicUrl implements ApplicationListener<WebServerInitializedEvent>
   private final String address;
   private volatile int port;
 
-  PublicUrl(@Value("${ringmaster.public-url:}") String configured, @Value("${server.address:127.0.0.1}") String address,
-      @Value("${server.port:8080}") int port) {
+  PublicUrl(RingmasterProperties props, @Value("${server.address:127.0.0.1}") String address, @Value("${server.port:8080}") int port) {
+    String configured = props.publicUrl() == null ? "" : props.publicUrl();
     this.configured = configured.endsWith("/") ? configured.substring(0, configured.length() - 1) : configured;
     this.address = address;
     this.port = port;

@@ -7,7 +7,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
  * {@code ringmaster.*} settings. Connections are maps of settings by name; secrets appear only as the names of
- * environment variables ({@code token-env: UNLEASH_ADMIN_TOKEN}).
+ * environment variables ({@code token-env: UNLEASH_ADMIN_TOKEN}). {@code publicUrl} is optional: without it,
+ * {@link dev.ringmaster.PublicUrl} uses the address and port the server listens on.
  */
 @ConfigurationProperties("ringmaster")
 public record RingmasterProperties(
