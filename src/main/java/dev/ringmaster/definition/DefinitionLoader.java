@@ -104,8 +104,8 @@ public final class DefinitionLoader {
 
   private Flag flag(YamlNode n) {
     if (n == null) return null;
-    n.allowOnly("key", "connection", "expires");
-    return new Flag(n.child("key").text(true), n.child("connection").text(true), n.child("expires").date());
+    n.allowOnly("key", "connection", "expires", "reuse");
+    return new Flag(n.child("key").text(true), n.child("connection").text(true), n.child("expires").date(), n.child("reuse").bool(false));
   }
 
   private Migration migration(YamlNode n) {

@@ -36,7 +36,11 @@ public record RolloutDefinition(String apiVersion, String kind, Metadata metadat
     }
   }
 
-  public record Flag(String key, String connection, LocalDate expires) {}
+  /**
+   * The release flag. {@code reuse}: the definition knowingly rolls out again a flag that an earlier rollout fully
+   * released (on for everyone and retired/archived); without it such a flag is refused at pre-flight.
+   */
+  public record Flag(String key, String connection, LocalDate expires, boolean reuse) {}
 
   /** Optional. {@code undo} is optional inside it: without it an expanded schema stays on rollback. */
   public record Migration(String connection, String expand, String contract, String undo) {

@@ -93,6 +93,15 @@ final class YamlNode {
     return node.asDouble();
   }
 
+  boolean bool(boolean defaultValue) {
+    if (isMissing()) return defaultValue;
+    if (!node.isBoolean()) {
+      problem("must be true or false, found " + kindOf(node), null);
+      return defaultValue;
+    }
+    return node.asBoolean();
+  }
+
   Integer integer(Integer defaultValue, int min) {
     if (isMissing()) return defaultValue;
     if (!node.canConvertToInt() || !node.isIntegralNumber()) {

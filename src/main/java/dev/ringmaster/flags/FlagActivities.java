@@ -7,6 +7,16 @@ import io.temporal.activity.ActivityMethod;
 /** Flag steps as they appear in the Temporal history. */
 @ActivityInterface
 public interface FlagActivities {
+  /**
+   * The flag's state before this rollout's first ring, recorded in the history for {@link #restoreFlag}. Refuses
+   * (permanently) a flag an earlier rollout fully released, unless {@code reuse}.
+   */
+  @ActivityMethod(name = "CaptureFlagState")
+  FlagSnapshot captureFlagState(FlagTarget flag, boolean reuse);
+
+  @ActivityMethod(name = "RestoreFlag")
+  FlagChange restoreFlag(FlagTarget flag, FlagSnapshot prior);
+
   @ActivityMethod(name = "EnableRing")
   FlagChange enableRing(FlagTarget flag, String ring, Audience cumulative);
 

@@ -2,6 +2,7 @@ package dev.ringmaster.flags;
 
 import dev.ringmaster.TaskQueues;
 import dev.ringmaster.connection.Adapters;
+import dev.ringmaster.connection.PermanentFailure;
 import dev.ringmaster.definition.Audience;
 import io.temporal.spring.boot.ActivityImpl;
 import org.slf4j.Logger;
@@ -16,6 +17,20 @@ class FlagActivitiesImpl implements FlagActivities {
 
   FlagActivitiesImpl(Adapters<FlagProvider> providers) {
     this.providers = providers;
+  }
+
+  @Override
+  public FlagSnapshot captureFlagState(FlagTarget flag, boolean reuse) {
+    FlagSnapshot s = providers.forConnection(flag.connection()).capture(flag);
+    log.info("{}: flag {} before this rollout: {}", flag.rolloutId(), flag.key(), s.summary());
+    String refusal = s.refusal();
+    if (refusal != null && !reuse) throw new PermanentFailure(refusal);
+    return s;
+  }
+
+  @Override
+  public FlagChange restoreFlag(FlagTarget flag, FlagSnapshot prior) {
+    return logged(flag, providers.forConnection(flag.connection()).restore(flag, prior));
   }
 
   @Override

@@ -8,6 +8,12 @@ import dev.ringmaster.definition.Audience;
  */
 public interface FlagProvider {
 
+  /**
+   * Read the flag as it is now, before this rollout changes it (read only). A flag that does not exist is
+   * {@link FlagSnapshot#absent}.
+   */
+  FlagSnapshot capture(FlagTarget flag);
+
   /** Turn the flag on for {@code cumulative}, the union of every ring up to and including {@code ring}. */
   FlagChange enable(FlagTarget flag, String ring, Audience cumulative);
 
@@ -16,6 +22,12 @@ public interface FlagProvider {
 
   /** Remove the rules the rollout added, leaving the flag off. Runs after the kill switch on rollback. */
   FlagChange removeRules(FlagTarget flag);
+
+  /**
+   * Rollback, after the kill switch: put the flag back as {@code prior} recorded it (on/off, rules, archived). A flag
+   * that did not exist before stays, off for everyone and without rules, so SDKs answer "off", not "flag not found".
+   */
+  FlagChange restore(FlagTarget flag, FlagSnapshot prior);
 
   /** Contract cleanup: the feature is everyone's now, the flag is retired (archived / removed). */
   FlagChange retire(FlagTarget flag);

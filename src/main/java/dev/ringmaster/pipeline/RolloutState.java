@@ -18,6 +18,8 @@ final class RolloutState {
   private final List<RingStatus> rings = new ArrayList<>();
   final List<ApprovalRecord> approvals = new ArrayList<>();
   final List<String> rollbackSteps = new ArrayList<>();
+  /** The flag as this rollout found it (CaptureFlagState), what a rollback puts back. */
+  String flagBefore;
   Phase phase = Phase.STARTING;
   State state = State.RUNNING;
   int currentRing = -1;
@@ -87,7 +89,7 @@ final class RolloutState {
 
   RolloutStatus snapshot() {
     var md = request.definition().metadata();
-    return new RolloutStatus(request.rolloutId(), md.service(), md.domain(), request.version(), previousVersion, previousVersionWhy, phase, state,
+    return new RolloutStatus(request.rolloutId(), md.service(), md.domain(), request.version(), previousVersion, previousVersionWhy, flagBefore, phase, state,
         currentRing, List.copyOf(rings), List.copyOf(approvals), awaiting, awaiting == null ? List.of() : List.copyOf(awaitingApprovers),
         message, rollbackReason, List.copyOf(rollbackSteps), pastPointOfNoReturn, request.triggeredBy(), startedAt, updatedAt);
   }

@@ -11,6 +11,7 @@ public record RolloutStatus(
     String version,
     String previousVersion,
     String previousVersionWhy,
+    String flagBefore,
     Phase phase,
     State state,
     int currentRing,

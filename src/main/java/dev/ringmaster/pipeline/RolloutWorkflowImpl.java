@@ -16,7 +16,8 @@ import io.temporal.workflow.Workflow;
  * deterministic interpreter over the definition: every I/O is an activity ({@link Steps}), the soak and the approval
  * wait are {@link Soak} and {@link ApprovalWait}, operators' signals are {@link OperatorRequests}, the status is
  * {@link RolloutState}. Each forward step registers its compensation with the {@link Saga} before it runs, so a
- * rollback undoes newest first: kill switch, ring rules, previous version, then (with {@code undo}) the schema.
+ * rollback undoes newest first: kill switch, the flag as it was before, previous version, then (with {@code undo}) the
+ * schema.
  */
 @WorkflowImpl(taskQueues = TaskQueues.ROLLOUTS)
 public class RolloutWorkflowImpl implements RolloutWorkflow {
@@ -102,7 +103,10 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
   private void ring(int i, Ring ring, Audience cumulative, Saga saga) {
     st.ring(i, RingState.ENABLING);
     st.phase(Phase.ENABLING, "ring " + ring.name() + ": enabling the flag for " + cumulative.describe());
-    if (i == 0) saga.addCompensation(steps::flagOffEverywhere);
+    if (i == 0) {
+      steps.captureFlagBefore();
+      saga.addCompensation(steps::flagOffEverywhere);
+    }
     steps.enableRing(ring.name(), cumulative);
     notes.send(Kind.RING_ENABLED, "ring " + ring.name() + " enabled: " + cumulative.describe());
     st.ring(i, RingState.SOAKING);

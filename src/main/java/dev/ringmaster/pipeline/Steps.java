@@ -13,6 +13,7 @@ import dev.ringmaster.deploy.DeployOutcome;
 import dev.ringmaster.deploy.DeployTarget;
 import dev.ringmaster.flags.FlagActivities;
 import dev.ringmaster.flags.FlagChange;
+import dev.ringmaster.flags.FlagSnapshot;
 import dev.ringmaster.flags.FlagTarget;
 import dev.ringmaster.migration.MigrationActivities;
 import dev.ringmaster.migration.MigrationOutcome;
@@ -34,6 +35,10 @@ final class Steps {
   private final FlagTarget flag;
   private final DeployTarget deployTarget;
   private boolean expandAppliedNothing;
+  /** Histories recorded before the flag's prior state was captured replay without the capture (Workflow.getVersion). */
+  private int flagStateVersion = NOT_READ;
+  private static final int NOT_READ = -2;
+  private FlagSnapshot flagBefore;
 
   Steps(RolloutRequest request, RolloutState st) {
     this.request = request;
@@ -48,7 +53,18 @@ final class Steps {
     return Workflow.newActivityStub(type, options);
   }
 
+  private boolean capturesFlagState() {
+    if (flagStateVersion == NOT_READ) flagStateVersion = Workflow.getVersion("flag-prior-state", Workflow.DEFAULT_VERSION, 1);
+    return flagStateVersion >= 1;
+  }
+
   void preflight() {
+    if (capturesFlagState()) {
+      FlagSnapshot s = stub(FlagActivities.class, StepPolicies.preflight("pre-flight: flag " + flag.key() + " is not one an earlier rollout released"))
+          .captureFlagState(flag, spec.flag().reuse());
+      if (s.fullyReleased()) st.note("flag " + flag.key() + " was fully released by " + s.releaser()
+          + "; rolled out again because the definition says reuse: true");
+    }
     if (spec.analysis() != null) {
       stub(AnalysisActivities.class, StepPolicies.preflight("pre-flight: run every gate query once"))
           .checkGates(AnalysisRequest.once(request.rolloutId(), "preflight", spec.analysis()));
@@ -108,18 +124,36 @@ final class Steps {
     st.rollbackSteps.add("RedeployPrevious: " + o.version() + " ready in " + Durations.format(o.timeToReady()));
   }
 
+  /** Right before the first ring: the flag as it is, kept in the history so a rollback can put it back. */
+  void captureFlagBefore() {
+    if (!capturesFlagState()) return;
+    flagBefore = stub(FlagActivities.class, StepPolicies.flagChange("capture flag " + flag.key() + " before its first ring"))
+        .captureFlagState(flag, spec.flag().reuse());
+    st.flagBefore = flagBefore.summary() + (flagBefore.fullyReleased() ? " (released by " + flagBefore.releaser() + "; reused)" : "");
+    st.note("flag " + flag.key() + " before this rollout: " + flagBefore.summary() + " (a rollback puts it back so)");
+  }
+
   void enableRing(String ring, Audience cumulative) {
     FlagChange c = stub(FlagActivities.class, StepPolicies.flagChange("enable ring " + ring + " → " + cumulative.describe()))
         .enableRing(flag, ring, cumulative);
     st.note("ring " + ring + " enabled for " + c.audience() + " (" + c.providerRef() + ")");
   }
 
-  /** Compensation for every ring at once: the kill switch first (fast, one provider call), then the ring rules. */
+  /**
+   * Compensation for every ring at once: the kill switch first (fast, one provider call), then the flag goes back to
+   * the state captured before the first ring (histories without a capture: the ring rules are removed).
+   */
   void flagOffEverywhere() {
     Instant asked = RolloutState.now();
     FlagChange off = stub(FlagActivities.class, StepPolicies.killSwitch("KILL SWITCH: " + flag.key() + " off for everyone")).killSwitch(flag);
     st.rollbackSteps.add("KillSwitch: " + flag.key() + " off for everyone (" + off.providerRef() + ", provider acknowledged in "
         + off.acknowledgedIn().toMillis() + " ms, " + Duration.between(asked, RolloutState.now()).toMillis() + " ms after the request)");
+    if (flagBefore != null) {
+      FlagChange restored = stub(FlagActivities.class, StepPolicies.flagChange("restore flag " + flag.key() + " as it was: " + flagBefore.summary()))
+          .restoreFlag(flag, flagBefore);
+      st.rollbackSteps.add("RestoreFlag: " + flag.key() + " as it was before this rollout, " + restored.audience() + " (" + restored.providerRef() + ")");
+      return;
+    }
     FlagChange removed = stub(FlagActivities.class, StepPolicies.flagChange("remove ring rules of " + flag.key())).removeRingRules(flag);
     st.rollbackSteps.add("RemoveRingRules: " + removed.providerRef());
   }

@@ -53,7 +53,8 @@ class EndToEndTest {
   @Test
   void aStartedRolloutCanBeReadAtOnceWithoutWaitingForIt() throws Exception {
     for (int n = 0; n < 5; n++) {
-      String yaml = example("1h").replace("service: example", "service: readable" + n).replace("domain: demo", "domain: readable" + n);
+      String yaml = example("1h").replace("service: example", "service: readable" + n).replace("domain: demo", "domain: readable" + n)
+          .replace("key: new-example-flow", "key: readable-flow-" + n);
       Response started = api.call("POST", "/api/rollouts", start(yaml, "1.0." + n));
       assertThat(started.status()).isEqualTo(201);
       String id = started.body().get("id").asText();
@@ -68,12 +69,14 @@ class EndToEndTest {
   @Test
   void aRollbackRedeploysTheLastVersionThatSucceededEvenWhenSomethingElseWasDeployedSince() throws Exception {
     String yaml = example("1s", "1s", "1s").replace("service: example", "service: knowngood").replace("domain: demo", "domain: knowngood")
+        .replace("key: new-example-flow", "key: knowngood-flow")
         .replace("      approval: { approvers: [alice, bob], quorum: 1, timeout: 1h, onTimeout: rollback }\n", "");
     String good = api.call("POST", "/api/rollouts", start(yaml, "1.0.0")).body().get("id").asText();
     api.awaitStatus(good, "state", "SUCCEEDED");
     Files.writeString(dir.resolve("running-version"), "1.0.5-hotfix\n"); // deployed by hand, never through its rings
 
-    String next = api.call("POST", "/api/rollouts", start(yaml.replace("soak: 1s", "soak: 1h"), "1.1.0")).body().get("id").asText();
+    String reusing = yaml.replace("soak: 1s", "soak: 1h").replace("    expires: 2027-06-30\n", "    expires: 2027-06-30\n    reuse: true\n");
+    String next = api.call("POST", "/api/rollouts", start(reusing, "1.1.0")).body().get("id").asText();
     api.awaitStatus(next, "phase", "SOAKING");
     JsonNode soaking = api.status(next);
     assertThat(soaking.get("previousVersion").asText()).isEqualTo("1.0.0");
@@ -81,6 +84,16 @@ class EndToEndTest {
         + "service that succeeded is " + good + " (1.0.0): a rollback redeploys 1.0.0");
     api.call("POST", "/api/rollouts/" + next + "/abort", by("sre"));
     api.awaitStatus(next, "state", "ROLLED_BACK");
+    assertThat(Files.readString(dir.resolve("running-version")).strip()).isEqualTo("1.0.0");
+
+    // 1.1.0 was rolled back; say a crash left it running. The next rollback still goes to 1.0.0, never to 1.1.0.
+    Files.writeString(dir.resolve("running-version"), "1.1.0\n");
+    String third = api.call("POST", "/api/rollouts", start(reusing, "1.2.0")).body().get("id").asText();
+    api.awaitStatus(third, "phase", "SOAKING");
+    assertThat(api.status(third).get("previousVersion").asText()).isEqualTo("1.0.0");
+    assertThat(api.status(third).get("previousVersionWhy").asText()).startsWith("the deploy target runs 1.1.0 but the last rollout");
+    api.call("POST", "/api/rollouts/" + third + "/abort", by("sre"));
+    api.awaitStatus(third, "state", "ROLLED_BACK");
     assertThat(Files.readString(dir.resolve("running-version")).strip()).isEqualTo("1.0.0");
   }
 
@@ -113,16 +126,28 @@ class EndToEndTest {
     assertThat(done.at("/approvals/0/by").asText()).isEqualTo("alice");
     assertThat(done.at("/approvals/0/source").asText()).isEqualTo("rest");
 
-    // 2. The next version, aborted mid-soak: idempotent start, the domain is held, then back to 2.0.0.
-    Response second = api.call("POST", "/api/rollouts", start(example("1h"), "2.0.1"));
+    // 2. The next version with the same flag key, without saying it reuses it: refused at pre-flight, nothing touched.
+    String flagsBefore = Files.readString(dir.resolve("flags.json"));
+    String refused = api.call("POST", "/api/rollouts", start(example("1h"), "2.0.1")).body().get("id").asText();
+    api.awaitStatus(refused, "state", "ROLLED_BACK");
+    assertThat(api.status(refused).get("rollbackReason").asText()).isEqualTo("CaptureFlagState failed: flag new-example-flow was fully "
+        + "released by rollout-example-2.0.0 (default on for everyone, retired); use a new flag key for a new feature, or set "
+        + "spec.flag.reuse: true to roll this flag out again");
+    assertThat(Files.readString(dir.resolve("flags.json"))).isEqualTo(flagsBefore);
+    assertThat(lastDeployed()).endsWith("rollout-example-2.0.0 deploy 2.0.0");
+
+    // 3. The same flag, reused on purpose, aborted mid-soak: idempotent start, the domain is held, then back to 2.0.0
+    // with the flag exactly as 2.0.0 left it (on for everyone, retired), not off.
+    String reusing = example("1h").replace("    expires: 2027-06-30\n", "    expires: 2027-06-30\n    reuse: true\n");
+    Response second = api.call("POST", "/api/rollouts", start(reusing, "2.0.2"));
     assertThat(second.status()).isEqualTo(201);
     String id2 = second.body().get("id").asText();
-    Response again = api.call("POST", "/api/rollouts", start(example("1h"), "2.0.1"));
+    Response again = api.call("POST", "/api/rollouts", start(reusing, "2.0.2"));
     assertThat(again.status()).isEqualTo(200);
     assertThat(again.body().get("id").asText()).isEqualTo(id2);
     Response busy = api.call("POST", "/api/rollouts", start(example("1h").replace("service: example", "service: other"), "9.9.9"));
     assertThat(busy.status()).isEqualTo(409);
-    assertThat(busy.body().get("error").asText()).isEqualTo("domain 'demo' is busy: rollout-example-2.0.1 is active");
+    assertThat(busy.body().get("error").asText()).isEqualTo("domain 'demo' is busy: rollout-example-2.0.2 is active");
 
     api.awaitStatus(id2, "phase", "SOAKING");
     assertThat(JSON.readTree(dir.resolve("flags.json").toFile()).at("/flags/new-example-flow/targeting/if/0/in/1/0").asText())
@@ -135,10 +160,13 @@ class EndToEndTest {
     assertThat(aborted.status()).isEqualTo(202);
     api.awaitStatus(id2, "state", "ROLLED_BACK");
 
-    JsonNode off = JSON.readTree(dir.resolve("flags.json").toFile()).at("/flags/new-example-flow");
-    assertThat(off.get("defaultVariant").asText()).isEqualTo("off");
-    assertThat(off.has("targeting")).isFalse();
-    assertThat(lastDeployed()).endsWith("rollout-example-2.0.1 deploy 2.0.0");
+    JsonNode restored = JSON.readTree(dir.resolve("flags.json").toFile()).at("/flags/new-example-flow");
+    assertThat(restored).isEqualTo(JSON.readTree(flagsBefore).at("/flags/new-example-flow"));
+    assertThat(restored.get("defaultVariant").asText()).isEqualTo("on");
+    assertThat(restored.at("/metadata/rolloutId").asText()).isEqualTo("rollout-example-2.0.0");
+    assertThat(api.status(id2).get("rollbackSteps").toString()).contains("KillSwitch: new-example-flow off for everyone")
+        .contains("RestoreFlag: new-example-flow as it was before this rollout, default on for everyone, retired");
+    assertThat(lastDeployed()).endsWith("rollout-example-2.0.2 deploy 2.0.0");
     assertThat(Files.readString(dir.resolve("running-version")).strip()).isEqualTo("2.0.0");
     assertThat(api.status(id2).get("rollbackReason").asText()).isEqualTo("aborted by sre-on-call: pager");
 
@@ -149,12 +177,12 @@ class EndToEndTest {
     history.body().forEach(e -> {
       if (e.get("type").asText().equals("activity_task_scheduled") && !e.get("step").asText().equals("Notify")) scheduled.add(e.get("step").asText());
     });
-    assertThat(scheduled).containsExactly("CheckExpandSafety", "ExpandSchema", "CaptureCurrentVersion", "DeployVersion", "EnableRing",
-        "KillSwitch", "RemoveRingRules", "RedeployPrevious", "UndoExpand");
+    assertThat(scheduled).containsExactly("CaptureFlagState", "CheckExpandSafety", "ExpandSchema", "CaptureCurrentVersion", "DeployVersion",
+        "CaptureFlagState", "EnableRing", "KillSwitch", "RestoreFlag", "RedeployPrevious", "UndoExpand");
 
     Response list = api.call("GET", "/api/rollouts?service=example&state=ROLLED_BACK", null);
-    assertThat(list.body()).hasSize(1);
-    assertThat(list.body().get(0).get("id").asText()).isEqualTo(id2);
+    assertThat(list.body()).hasSize(2);
+    assertThat(list.body().findValuesAsText("id")).containsExactlyInAnyOrder(id2, refused);
     Response closed = api.call("POST", "/api/rollouts/" + id2 + "/resume", by("sre-on-call"));
     assertThat(closed.status()).isEqualTo(409);
   }

@@ -93,7 +93,8 @@ class SlackApprovalTest {
 
   /** Each test in its own domain: a finished rollout may hold its domain while its last notifications flush. */
   String start(String yaml, String version) throws Exception {
-    ObjectNode body = JSON.createObjectNode().put("definition", yaml.replace("domain: demo", "domain: slack-" + version.replace('.', '-'))).put("version", version).put("triggeredBy", "dave@example.com");
+    ObjectNode body = JSON.createObjectNode().put("definition", yaml.replace("domain: demo", "domain: slack-" + version.replace('.', '-'))
+        .replace("key: new-example-flow", "key: slack-flow-" + version.replace('.', '-'))).put("version", version).put("triggeredBy", "dave@example.com");
     Response r = api.call("POST", "/api/rollouts", body);
     assertThat(r.status()).as(String.valueOf(r.body())).isEqualTo(201);
     return r.body().get("id").asText();

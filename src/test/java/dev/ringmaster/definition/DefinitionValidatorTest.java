@@ -40,6 +40,12 @@ class DefinitionValidatorTest {
     RolloutDefinition d = new DefinitionLoader(new DefinitionValidator(TestDefinitions.CATALOG, Duration.ofSeconds(20))).load(example);
     assertThat(d.spec().migration().expand()).isEqualTo("example/db/expand");
     assertThat(problems(example)).hasSize(3).allMatch(p -> p.contains("is shorter than the 10m minimum for a rollout with a schema migration"));
+
+    String reuse = java.nio.file.Files.readString(java.nio.file.Path.of("workflows/example-reuse.yaml"))
+        .replace("local-flags", "flags").replace("local-deploy", "deploy").replace("local-db", "db");
+    assertThat(new DefinitionLoader(new DefinitionValidator(TestDefinitions.CATALOG, Duration.ofSeconds(20))).load(reuse).spec().flag().reuse()).isTrue();
+    assertThat(problems(example.replace("expires: 2027-06-30", "expires: 2027-06-30\n    reuse: yes please")))
+        .contains("spec.flag.reuse: must be true or false, found 'yes please'");
   }
 
   @Test

@@ -37,6 +37,7 @@ class RolloutSchemaTest {
   @Test
   void theExampleAndTheTestDefinitionsConform() throws Exception {
     assertThat(check(Files.readString(Path.of("workflows/example.yaml")))).isEmpty();
+    assertThat(check(Files.readString(Path.of("workflows/example-reuse.yaml")))).isEmpty();
     assertThat(check(TestDefinitions.threeRings(TestDefinitions.APPROVAL))).isEmpty();
     assertThat(check(TestDefinitions.WITH_ANALYSIS)).isEmpty();
   }

@@ -53,13 +53,20 @@ class ProcessCrashTest {
     return p.awaitReady(Duration.ofSeconds(90));
   }
 
-  /** The example without its migration (a SIGKILLed process would strand its embedded PostgreSQL) and without approval. */
+  /**
+   * The example without its migration (a SIGKILLed process would strand its embedded PostgreSQL) and without approval;
+   * each version its own flag (a flag that 1.0.0 fully released is refused to 1.0.1 without reuse: true).
+   */
   static ObjectNode rollout(String domain, String version, String soak) throws Exception {
     String yaml = Files.readString(Path.of("workflows/example.yaml"));
     yaml = yaml.substring(0, yaml.indexOf("  migration:")) + yaml.substring(yaml.indexOf("  rings:"));
     yaml = yaml.replace("soak: 20s", "soak: " + soak).replace("      approval: { approvers: [alice, bob], quorum: 1, timeout: 1h, onTimeout: rollback }\n", "")
-        .replace("domain: demo", "domain: " + domain);
+        .replace("domain: demo", "domain: " + domain).replace("key: new-example-flow", "key: " + flagKey(version));
     return JSON.createObjectNode().put("definition", yaml).put("version", version).put("triggeredBy", "ci");
+  }
+
+  static String flagKey(String version) {
+    return "new-example-flow-" + version.replace('.', '-');
   }
 
   static JsonNode awaitStatus(RingmasterProcess p, String id, String field, String value, Duration within) {
@@ -98,7 +105,7 @@ class ProcessCrashTest {
     JsonNode done = awaitStatus(second, id, "state", "SUCCEEDED", Duration.ofSeconds(90));
     assertThat(done.path("rings").findValuesAsText("state")).containsOnly("DONE");
     assertThat(deploys()).as("deployed once, never again after the restart").containsExactly(id + " deploy 1.0.0");
-    assertThat(JSON.readTree(work.resolve("flags.json").toFile()).at("/flags/new-example-flow/defaultVariant").asText()).isEqualTo("on");
+    assertThat(JSON.readTree(work.resolve("flags.json").toFile()).at("/flags/" + flagKey("1.0.0") + "/defaultVariant").asText()).isEqualTo("on");
 
     // 4. Two workers: a rollout started through one is read through the other; the one running it dies, the other finishes it.
     RingmasterProcess third = ringmaster();

@@ -168,7 +168,7 @@ class MigrationWorkflowTest {
         .startsWith("UndoExpand: applied [V2 undone by U2__drop_order_events.sql, V1 undone by U1__drop_status_code.sql] in ");
     List<String> changes = activities.changes();
     assertThat(changes.subList(changes.indexOf("KillSwitch"), changes.size()))
-        .containsExactly("KillSwitch", "RemoveRingRules", "RedeployPrevious 1.4.1", "UndoExpand");
+        .containsExactly("KillSwitch", "RestoreFlag did not exist", "RedeployPrevious 1.4.1", "UndoExpand");
   }
 
   @Test

@@ -14,6 +14,7 @@ import dev.ringmaster.deploy.DeployOutcome;
 import dev.ringmaster.deploy.DeployTarget;
 import dev.ringmaster.flags.FlagActivities;
 import dev.ringmaster.flags.FlagChange;
+import dev.ringmaster.flags.FlagSnapshot;
 import dev.ringmaster.flags.FlagTarget;
 import dev.ringmaster.migration.MigrationActivities;
 import dev.ringmaster.migration.MigrationOutcome;
@@ -47,13 +48,30 @@ public class FakeActivities implements FlagActivities, DeployActivities, Migrati
   /** Only the calls that change something (flags, deploys, migrations), for order assertions. */
   public List<String> changes() {
     synchronized (calls) {
-      return calls.stream().filter(c -> !c.startsWith("CaptureCurrentVersion") && !c.startsWith("WatchSoak")
+      return calls.stream().filter(c -> !c.startsWith("CaptureCurrentVersion") && !c.startsWith("CaptureFlagState") && !c.startsWith("WatchSoak")
           && !c.startsWith("MeasureGates") && !c.startsWith("Check")).toList();
     }
   }
 
   private static FlagChange change(FlagTarget f, String action, String audience) {
     return new FlagChange(f.key(), action, audience, "test-ref", Duration.ofMillis(3));
+  }
+
+  /** What CaptureFlagState finds; a flag that does not exist when null. */
+  public volatile FlagSnapshot flagBefore;
+
+  @Override
+  public FlagSnapshot captureFlagState(FlagTarget flag, boolean reuse) {
+    call("CaptureFlagState");
+    FlagSnapshot s = flagBefore == null ? FlagSnapshot.absent(flag.key()) : flagBefore;
+    if (s.refusal() != null && !reuse) throw new PermanentFailure(s.refusal());
+    return s;
+  }
+
+  @Override
+  public FlagChange restoreFlag(FlagTarget flag, FlagSnapshot prior) {
+    call("RestoreFlag " + prior.summary());
+    return change(flag, "restore", prior.summary());
   }
 
   @Override
@@ -101,9 +119,13 @@ public class FakeActivities implements FlagActivities, DeployActivities, Migrati
     return new DeployOutcome(null, previousVersion, Duration.ofSeconds(1), "ok");
   }
 
+  /** Thrown by CheckExpandSafety when set (e.g. an exception without a message). */
+  public volatile RuntimeException expandSafetyFailure;
+
   @Override
   public void checkExpandSafety(String rolloutId, Migration step) {
     call("CheckExpandSafety " + step.expand());
+    if (expandSafetyFailure != null) throw expandSafetyFailure;
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.ringmaster.flags.flagdfile;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -9,6 +10,7 @@ import dev.ringmaster.connection.PermanentFailure;
 import dev.ringmaster.definition.Audience;
 import dev.ringmaster.flags.FlagChange;
 import dev.ringmaster.flags.FlagProvider;
+import dev.ringmaster.flags.FlagSnapshot;
 import dev.ringmaster.flags.FlagTarget;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -44,6 +46,47 @@ final class FlagdFileProvider implements FlagProvider {
   FlagdFileProvider(Path file, String tenantField) {
     this.file = file;
     this.tenantField = tenantField;
+  }
+
+  /** The flag's JSON node as it is in the file (a copy), its {@code metadata.retired} and who retired it. */
+  @Override
+  public synchronized FlagSnapshot capture(FlagTarget flag) {
+    try {
+      JsonNode node = read().path("flags").path(flag.key());
+      if (!node.isObject()) return FlagSnapshot.absent(flag.key());
+      boolean retired = node.path("metadata").path("retired").asBoolean(false);
+      boolean everyone = "on".equals(node.path("defaultVariant").asText()) && !node.has("targeting") && !"DISABLED".equals(node.path("state").asText());
+      String releasedBy = retired ? node.path("metadata").path("rolloutId").asText(null) : null;
+      return new FlagSnapshot(flag.key(), true, retired, retired && everyone, releasedBy, describe(node, retired), JSON.writeValueAsString(node));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read flagd file " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static String describe(JsonNode node, boolean retired) {
+    String state = "DISABLED".equals(node.path("state").asText()) ? "disabled"
+        : node.has("targeting") ? "targeting rules, default " + node.path("defaultVariant").asText()
+        : "default " + node.path("defaultVariant").asText() + " for everyone";
+    return state + (retired ? ", retired" : "");
+  }
+
+  /**
+   * Puts the flag's node back exactly as captured (variants, targeting, default, metadata). A flag that did not exist
+   * stays in the file, off for everyone, so the flagd provider answers "off" instead of FLAG_NOT_FOUND.
+   */
+  @Override
+  public FlagChange restore(FlagTarget flag, FlagSnapshot prior) {
+    if (!prior.exists()) return removeRules(flag);
+    ObjectNode before;
+    try {
+      before = (ObjectNode) JSON.readTree(prior.state());
+    } catch (IOException | ClassCastException e) {
+      throw new PermanentFailure("the recorded state of flag " + flag.key() + " is not a flagd flag: " + e.getMessage());
+    }
+    return write(flag, "restore the state before " + flag.rolloutId(), prior.summary(), null, f -> {
+      f.removeAll();
+      f.setAll(before);
+    });
   }
 
   @Override
@@ -123,13 +166,20 @@ final class FlagdFileProvider implements FlagProvider {
     return m;
   }
 
-  private synchronized FlagChange write(FlagTarget flag, String action, String audience, Consumer<ObjectNode> change) {
+  private FlagChange write(FlagTarget flag, String action, String audience, Consumer<ObjectNode> change) {
+    return write(flag, action, audience, F.objectNode().put("on", true).put("off", false), change);
+  }
+
+  /** Rewrites the flag's node: ENABLED with {@code variants} (unless null: left as {@code change} makes them). */
+  private synchronized FlagChange write(FlagTarget flag, String action, String audience, ObjectNode variants, Consumer<ObjectNode> change) {
     long start = System.nanoTime();
     try {
       ObjectNode root = read();
       ObjectNode flagNode = root.with("flags").with(flag.key());
-      flagNode.put("state", "ENABLED");
-      flagNode.set("variants", F.objectNode().put("on", true).put("off", false));
+      if (variants != null) {
+        flagNode.put("state", "ENABLED");
+        flagNode.set("variants", variants);
+      }
       change.accept(flagNode);
       byte[] bytes = JSON.writeValueAsBytes(root);
       Path parent = file.toAbsolutePath().getParent();

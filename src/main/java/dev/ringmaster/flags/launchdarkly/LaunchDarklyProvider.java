@@ -12,6 +12,7 @@ import dev.ringmaster.connection.PermanentFailure;
 import dev.ringmaster.definition.Audience;
 import dev.ringmaster.flags.FlagChange;
 import dev.ringmaster.flags.FlagProvider;
+import dev.ringmaster.flags.FlagSnapshot;
 import dev.ringmaster.flags.FlagTarget;
 import java.io.IOException;
 import java.net.URLEncoder;
@@ -22,6 +23,8 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The release flag in LaunchDarkly, through its REST API v2 with semantic patch
@@ -37,6 +40,7 @@ import java.util.Map;
 final class LaunchDarklyProvider implements FlagProvider {
   static final String SEMANTIC_PATCH = "application/json; domain-model=launchdarkly.semanticpatch";
   static final String RULE_PREFIX = "ringmaster: ";
+  private static final Pattern RELEASED_BY = Pattern.compile("fully released by (\\S+)");
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Connection connection;
@@ -63,6 +67,91 @@ final class LaunchDarklyProvider implements FlagProvider {
 
   private static String enc(String s) {
     return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+
+  /**
+   * The flag in the environment as LaunchDarkly returns it: on/off, its targeting rules, fallthrough, variations,
+   * archived; "fully released" is archived while on and serving {@code true} to everyone (the fallthrough).
+   */
+  @Override
+  public FlagSnapshot capture(FlagTarget flag) {
+    JsonNode f = get(flag);
+    if (f == null) return FlagSnapshot.absent(flag.key());
+    JsonNode env = f.path("environments").path(environment);
+    boolean archived = f.path("archived").asBoolean(false);
+    boolean on = env.path("on").asBoolean(false);
+    JsonNode fallthrough = env.path("fallthrough");
+    boolean everyone = on && fallthrough.has("variation") && f.path("variations").path(fallthrough.path("variation").asInt()).path("value").asBoolean(false);
+    ObjectNode state = JSON.createObjectNode().put("on", on).put("archived", archived);
+    state.set("rules", env.path("rules"));
+    state.set("fallthrough", fallthrough);
+    state.set("variations", f.path("variations"));
+    Matcher m = RELEASED_BY.matcher(f.path("description").asText(""));
+    String summary = (on ? "on" : "off") + " in " + environment + " with " + env.path("rules").size() + " rule(s), fallthrough "
+        + (everyone ? "true for everyone" : fallthrough.has("rollout") ? "a percentage rollout" : "variation " + fallthrough.path("variation").asText("?"))
+        + (archived ? ", archived" : "");
+    return new FlagSnapshot(flag.key(), true, archived, archived && everyone, m.find() ? m.group(1) : null, summary, state.toString());
+  }
+
+  /**
+   * After the kill switch: one semantic patch puts back the recorded rules ({@code replaceRules}, in their order),
+   * the fallthrough and on/off; a flag that was archived is archived again. A flag that did not exist stays, off
+   * and without Ringmaster's rules.
+   */
+  @Override
+  public FlagChange restore(FlagTarget flag, FlagSnapshot prior) {
+    long started = System.nanoTime();
+    if (!prior.exists()) return removeRules(flag);
+    JsonNode f = get(flag);
+    if (f == null) throw new PermanentFailure("connection '" + connection.name() + "': LaunchDarkly flag " + flag.key()
+        + " existed before " + flag.rolloutId() + " but is gone now: nothing to restore it into");
+    JsonNode before;
+    try {
+      before = JSON.readTree(prior.state());
+    } catch (IOException e) {
+      throw new PermanentFailure("the recorded state of flag " + flag.key() + " is not a LaunchDarkly flag state: " + e.getMessage());
+    }
+    JsonNode variations = before.path("variations");
+    ArrayNode instructions = JSON.createArrayNode();
+    ArrayNode rules = instructions.addObject().put("kind", "replaceRules").putArray("rules");
+    for (JsonNode rule : before.path("rules")) {
+      ObjectNode r = serve(rules.addObject(), rule, variations, flag);
+      if (rule.has("description")) r.put("description", rule.get("description").asText());
+      if (rule.has("trackEvents")) r.put("trackEvents", rule.get("trackEvents").asBoolean());
+      ArrayNode clauses = r.putArray("clauses");
+      for (JsonNode c : rule.path("clauses")) {
+        ObjectNode clause = ((ObjectNode) c.deepCopy());
+        clause.remove("_id");
+        clauses.add(clause);
+      }
+    }
+    serve(instructions.addObject().put("kind", "updateFallthroughVariationOrRollout"), before.path("fallthrough"), variations, flag);
+    instructions.addObject().put("kind", before.path("on").asBoolean(false) ? "turnFlagOn" : "turnFlagOff");
+    JsonNode r = patch(flag, "restore the state before this rollout: " + prior.summary(), instructions);
+    if (before.path("archived").asBoolean(false) && !f.path("archived").asBoolean(false)) {
+      r = projectPatch(flag, "archived again, as before " + flag.rolloutId(), JSON.createArrayNode().add(JSON.createObjectNode().put("kind", "archiveFlag")));
+    }
+    return change(flag, "restore the state before " + flag.rolloutId(), prior.summary(), r, started);
+  }
+
+  /**
+   * A rule's or the fallthrough's {@code variation} (index) or {@code rollout} as the semantic-patch fields
+   * {@code variationId} or {@code rolloutWeights}/{@code rolloutBucketBy}/{@code rolloutContextKind}.
+   */
+  private static ObjectNode serve(ObjectNode out, JsonNode served, JsonNode variations, FlagTarget flag) {
+    if (served.has("variation")) {
+      out.put("variationId", variations.path(served.get("variation").asInt()).path("_id").asText());
+    } else if (served.has("rollout")) {
+      ObjectNode weights = out.putObject("rolloutWeights");
+      for (JsonNode w : served.get("rollout").path("variations")) {
+        weights.put(variations.path(w.path("variation").asInt()).path("_id").asText(), w.path("weight").asInt());
+      }
+      if (served.get("rollout").has("bucketBy")) out.put("rolloutBucketBy", served.get("rollout").get("bucketBy").asText());
+      if (served.get("rollout").has("contextKind")) out.put("rolloutContextKind", served.get("rollout").get("contextKind").asText());
+    } else {
+      throw new PermanentFailure("the recorded state of flag " + flag.key() + " serves neither a variation nor a rollout: " + served);
+    }
+    return out;
   }
 
   @Override
@@ -123,10 +212,21 @@ final class LaunchDarklyProvider implements FlagProvider {
     long started = System.nanoTime();
     JsonNode f = get(flag);
     if (f == null || f.path("archived").asBoolean(false)) return change(flag, "archive", "everyone (already archived)", f, started);
-    ObjectNode body = JSON.createObjectNode().put("comment", "contract cleanup of " + flag.rolloutId());
-    body.putArray("instructions").addObject().put("kind", "archiveFlag");
-    JsonNode r = check(send("PATCH", flagPath(flag), body, SEMANTIC_PATCH), "archive the flag");
+    ArrayNode instructions = JSON.createArrayNode();
+    String description = f.path("description").asText("");
+    if (!RELEASED_BY.matcher(description).find()) { // read back by capture: who released it
+      instructions.addObject().put("kind", "updateDescription").put("value", (description.isBlank() ? "" : description + "; ") + "fully released by " + flag.rolloutId());
+    }
+    instructions.addObject().put("kind", "archiveFlag");
+    JsonNode r = projectPatch(flag, "contract cleanup of " + flag.rolloutId(), instructions);
     return change(flag, "archive", "everyone (flag archived)", r, started);
+  }
+
+  /** A semantic patch of flag-level instructions (no environment): archive, restore, description. */
+  private JsonNode projectPatch(FlagTarget flag, String comment, ArrayNode instructions) {
+    ObjectNode body = JSON.createObjectNode().put("comment", comment);
+    body.set("instructions", instructions);
+    return check(send("PATCH", flagPath(flag), body, SEMANTIC_PATCH), comment);
   }
 
   private Map<String, ObjectNode> wantedRules(Audience a, String on) {
@@ -160,6 +260,10 @@ final class LaunchDarklyProvider implements FlagProvider {
 
   private JsonNode ensureFlag(FlagTarget flag) {
     JsonNode f = get(flag);
+    if (f != null && f.path("archived").asBoolean(false)) { // pre-flight let it through: the definition says reuse: true
+      projectPatch(flag, "Ringmaster " + flag.rolloutId() + ": reuse the archived flag", JSON.createArrayNode().add(JSON.createObjectNode().put("kind", "restoreFlag")));
+      return get(flag);
+    }
     if (f != null) return f;
     ObjectNode body = JSON.createObjectNode().put("key", flag.key()).put("name", flag.key()).put("temporary", true)
         .put("description", "Release flag of " + flag.rolloutId() + "; owner " + flag.owner() + (flag.expires() == null ? "" : "; expires " + flag.expires())

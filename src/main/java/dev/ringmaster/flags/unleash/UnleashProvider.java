@@ -10,7 +10,9 @@ import dev.ringmaster.connection.HttpEndpoint.Answer;
 import dev.ringmaster.connection.HttpFailures;
 import dev.ringmaster.definition.Audience;
 import dev.ringmaster.flags.FlagChange;
+import dev.ringmaster.connection.PermanentFailure;
 import dev.ringmaster.flags.FlagProvider;
+import dev.ringmaster.flags.FlagSnapshot;
 import dev.ringmaster.flags.FlagTarget;
 import java.io.IOException;
 import java.net.URLEncoder;
@@ -21,6 +23,8 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The release flag in Unleash, through its Admin API, in one project ({@code project}, default {@code default}) and
@@ -35,6 +39,7 @@ import java.util.Map;
  */
 final class UnleashProvider implements FlagProvider {
   static final String TITLE_PREFIX = "ringmaster: ";
+  private static final Pattern RELEASED_BY = Pattern.compile("fully released by (\\S+)");
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Connection connection;
@@ -63,6 +68,101 @@ final class UnleashProvider implements FlagProvider {
 
   private static String enc(String s) {
     return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+
+  /**
+   * The flag in the environment: enabled or not and every strategy (Ringmaster's and anyone else's) as Unleash
+   * returns them. An archived flag cannot be read (Unleash answers 404): it is found through the feature search and
+   * recorded as archived, with the rollout that released it from its description.
+   */
+  @Override
+  public FlagSnapshot capture(FlagTarget flag) {
+    JsonNode f = find(flag);
+    if (f == null) {
+      JsonNode archived = archived(flag);
+      if (archived == null) return FlagSnapshot.absent(flag.key());
+      Matcher m = RELEASED_BY.matcher(archived.path("description").asText(""));
+      return new FlagSnapshot(flag.key(), true, true, true, m.find() ? m.group(1) : null, "archived", null);
+    }
+    JsonNode env = environment(f);
+    ObjectNode state = JSON.createObjectNode().put("enabled", env.path("enabled").asBoolean(false));
+    ArrayNode kept = state.putArray("strategies");
+    for (JsonNode st : env.path("strategies")) kept.add(strategyFields(st).put("id", st.path("id").asText()));
+    String titles = kept.findValuesAsText("title").stream().filter(t -> !t.isBlank()).map(t -> "'" + t + "'").reduce((a, b) -> a + ", " + b).orElse("");
+    String summary = (state.get("enabled").asBoolean() ? "on" : "off") + " in " + environment + " with " + kept.size() + " strateg"
+        + (kept.size() == 1 ? "y" : "ies") + (titles.isEmpty() ? "" : " (" + titles + ")");
+    return new FlagSnapshot(flag.key(), true, false, false, null, summary, state.toString());
+  }
+
+  /**
+   * After the kill switch: Ringmaster's strategies go, the recorded strategies come back as they were (re-created if
+   * someone deleted one, updated if changed), then the environment is switched as it was. A flag that was archived is
+   * archived again; one that did not exist stays, off and without Ringmaster's strategies.
+   */
+  @Override
+  public FlagChange restore(FlagTarget flag, FlagSnapshot prior) {
+    long started = System.nanoTime();
+    if (!prior.exists()) return removeRules(flag);
+    if (prior.archived()) {
+      if (find(flag) != null) {
+        for (String id : ours(flag).values()) call("DELETE", strategies(flag) + "/" + enc(id), null, "remove ring strategy");
+        call("DELETE", feature(flag), null, "archive the flag again");
+      }
+      return change(flag, "restore: archived again", "nobody (archived, as before)", started);
+    }
+    JsonNode state = readState(flag, prior);
+    Map<String, JsonNode> now = new LinkedHashMap<>();
+    for (JsonNode st : call("GET", strategies(flag), null, "list strategies")) now.put(st.path("id").asText(), st);
+    Map<String, JsonNode> before = new LinkedHashMap<>();
+    for (JsonNode st : state.path("strategies")) before.put(st.path("id").asText(), st);
+    for (String id : now.keySet()) {
+      if (!before.containsKey(id)) call("DELETE", strategies(flag) + "/" + enc(id), null, "remove a strategy added since the capture");
+    }
+    for (var e : before.entrySet()) {
+      ObjectNode wanted = strategyFields(e.getValue());
+      JsonNode current = now.get(e.getKey());
+      if (current == null) call("POST", strategies(flag), wanted, "re-create strategy '" + wanted.path("title").asText(wanted.path("name").asText()) + "'");
+      else if (!strategyFields(current).equals(wanted)) call("PUT", strategies(flag) + "/" + enc(e.getKey()), wanted, "restore strategy '" + wanted.path("title").asText() + "'");
+    }
+    boolean enabled = state.path("enabled").asBoolean(false);
+    call("POST", feature(flag) + "/environments/" + enc(environment) + (enabled ? "/on" : "/off"), null,
+        "switch environment " + environment + (enabled ? " on" : " off") + " as it was");
+    return change(flag, "restore the state before " + flag.rolloutId(), prior.summary(), started);
+  }
+
+  private static JsonNode readState(FlagTarget flag, FlagSnapshot prior) {
+    try {
+      return JSON.readTree(prior.state());
+    } catch (IOException | IllegalArgumentException e) {
+      throw new PermanentFailure("the recorded state of flag " + flag.key() + " is not an Unleash flag state: " + e.getMessage());
+    }
+  }
+
+  /** What a strategy is, without its id: what POST/PUT accept, and what two strategies are compared on. */
+  private static ObjectNode strategyFields(JsonNode st) {
+    ObjectNode out = JSON.createObjectNode();
+    for (String field : List.of("name", "title", "constraints", "parameters", "variants", "segments", "disabled", "sortOrder")) {
+      if (st.has(field) && !st.get(field).isNull()) out.set(field, st.get(field));
+    }
+    return out;
+  }
+
+  private JsonNode environment(JsonNode feature) {
+    for (JsonNode env : feature.path("environments")) {
+      if (environment.equals(env.path("name").asText())) return env;
+    }
+    throw new PermanentFailure("connection '" + connection.name() + "': Unleash flag " + feature.path("name").asText()
+        + " has no environment '" + environment + "' (is the environment enabled in project '" + project + "'?)");
+  }
+
+  /** The archived flag named {@code flag.key()} in the project, from the feature search, or null. */
+  private JsonNode archived(FlagTarget flag) {
+    JsonNode found = call("GET", "/api/admin/search/features?query=" + enc(flag.key()) + "&project=" + enc("IS:" + project)
+        + "&archived=" + enc("IS:true") + "&limit=100", null, "search the archived flags");
+    for (JsonNode f : found.path("features")) {
+      if (flag.key().equals(f.path("name").asText())) return f;
+    }
+    return null;
   }
 
   @Override
@@ -96,10 +196,21 @@ final class UnleashProvider implements FlagProvider {
     return change(flag, "remove ring strategies", "nobody", started);
   }
 
+  /** Records the releasing rollout in the description (read back by {@link #capture}), then archives the flag. */
   @Override
   public FlagChange retire(FlagTarget flag) {
     long started = System.nanoTime();
-    if (find(flag) != null) call("DELETE", feature(flag), null, "archive the flag");
+    JsonNode f = find(flag);
+    if (f != null) {
+      String description = f.path("description").asText("");
+      if (!RELEASED_BY.matcher(description).find()) {
+        ArrayNode patch = JSON.createArrayNode();
+        patch.addObject().put("op", "replace").put("path", "/description").put("value", (description.isBlank() ? "" : description + "; ")
+            + "fully released by " + flag.rolloutId());
+        call("PATCH", feature(flag), patch, "record the releasing rollout");
+      }
+      call("DELETE", feature(flag), null, "archive the flag");
+    }
     return change(flag, "archive", "everyone (flag archived)", started);
   }
 
@@ -147,6 +258,10 @@ final class UnleashProvider implements FlagProvider {
 
   private void ensureFlag(FlagTarget flag) {
     if (find(flag) != null) return;
+    if (archived(flag) != null) { // pre-flight let it through: the definition says reuse: true
+      call("POST", "/api/admin/archive/revive/" + enc(flag.key()), null, "revive the archived flag (reuse: true)");
+      return;
+    }
     ObjectNode body = JSON.createObjectNode().put("name", flag.key()).put("type", "release").put("impressionData", false)
         .put("description", "Release flag of " + flag.rolloutId() + "; owner " + flag.owner()
             + (flag.expires() == null ? "" : "; expires " + flag.expires()) + " (managed by Ringmaster)");

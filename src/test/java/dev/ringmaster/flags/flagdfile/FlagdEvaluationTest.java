@@ -92,4 +92,62 @@ class FlagdEvaluationTest {
     assertThat(settled(client, null, Set::isEmpty)).isEmpty();
     assertThat(on(client, "acme-internal")).isEmpty();
   }
+
+  @Test
+  void aFlagThatExistedWithRulesOfItsOwnServesExactlyTheSameUsersAfterARollback() throws Exception {
+    Path file = dir.resolve("flags.json");
+    // Configured by hand before Ringmaster: on for two tenants and a 10 % slice of everyone else.
+    String handMade = """
+        {"flags":{"new-checkout-flow":{"state":"ENABLED","variants":{"on":true,"off":false},"defaultVariant":"off",
+          "targeting":{"if":[{"in":[{"var":"tenantId"},["tenant-1","tenant-2"]]},"on",
+                             {"fractional":[{"cat":[{"var":"$flagd.flagKey"},{"var":"targetingKey"}]},["on",10],["off",90]]}]},
+          "metadata":{"owner":"someone-else"}}}}
+        """;
+    java.nio.file.Files.writeString(file, handMade);
+    provider = new FlagdProvider(FlagdOptions.builder().resolverType(Config.Resolver.FILE).offlineFlagSourcePath(file.toString())
+        .offlinePollIntervalMs(100).build());
+    OpenFeatureAPI.getInstance().setProviderAndWait("ringmaster-flagd-restore", provider);
+    Client client = OpenFeatureAPI.getInstance().getClient("ringmaster-flagd-restore");
+    Set<String> before = settled(client, null, s -> !s.isEmpty());
+    assertThat(before.size()).as("10 %% plus two tenants").isBetween(1000, 1250);
+
+    FlagdFileProvider flags = new FlagdFileProvider(file, "tenantId");
+    var prior = flags.capture(FLAG);
+    assertThat(prior.summary()).isEqualTo("targeting rules, default off");
+    assertThat(prior.fullyReleased()).isFalse();
+    flags.enable(FLAG, "everyone", Audience.percent(100));
+    assertThat(settled(client, null, s -> s.size() == USERS)).hasSize(USERS);
+    flags.killSwitch(FLAG);
+    assertThat(settled(client, null, Set::isEmpty)).isEmpty();
+
+    flags.restore(FLAG, prior);
+    assertThat(settled(client, null, s -> !s.isEmpty())).as("the very same users as before the rollout").isEqualTo(before);
+    var json = new com.fasterxml.jackson.databind.ObjectMapper();
+    assertThat(json.readTree(file.toFile()).at("/flags/new-checkout-flow")).isEqualTo(json.readTree(handMade).at("/flags/new-checkout-flow"));
+  }
+
+  @Test
+  void aFlagAnEarlierRolloutReleasedIsRecognisedAndOneThatDidNotExistStaysOff() {
+    Path file = dir.resolve("flags.json");
+    FlagdFileProvider flags = new FlagdFileProvider(file, "tenantId");
+    assertThat(flags.capture(FLAG).exists()).isFalse();
+    flags.enable(FLAG, "everyone", Audience.percent(100));
+    flags.retire(FLAG);
+    FlagTarget next = new FlagTarget("flags", FLAG.key(), "rollout-checkout-1.4.3", "team-checkout", null);
+    var released = flags.capture(next);
+    assertThat(released.refusal()).isEqualTo("flag new-checkout-flow was fully released by rollout-checkout-1.4.2 (default on for everyone, "
+        + "retired); use a new flag key for a new feature, or set spec.flag.reuse: true to roll this flag out again");
+
+    FlagTarget other = new FlagTarget("flags", "brand-new", "rollout-checkout-1.4.3", "team-checkout", null);
+    var absent = flags.capture(other);
+    flags.enable(other, "canary", Audience.percent(5));
+    flags.killSwitch(other);
+    flags.restore(other, absent);
+    provider = new FlagdProvider(FlagdOptions.builder().resolverType(Config.Resolver.FILE).offlineFlagSourcePath(file.toString())
+        .offlinePollIntervalMs(100).build());
+    OpenFeatureAPI.getInstance().setProviderAndWait("ringmaster-flagd-absent", provider);
+    var details = OpenFeatureAPI.getInstance().getClient("ringmaster-flagd-absent").getBooleanDetails("brand-new", true, new ImmutableContext("user-1"));
+    assertThat(details.getValue()).as("off, not the caller's default").isFalse();
+    assertThat(details.getErrorCode()).isNull();
+  }
 }

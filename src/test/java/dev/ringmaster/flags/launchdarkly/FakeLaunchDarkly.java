@@ -23,11 +23,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * REST API v2 shapes (token in {@code Authorization}; flag creation with boolean variations; semantic patch with
  * {@code Content-Type: application/json; domain-model=launchdarkly.semanticpatch}, an {@code environmentKey} for
  * environment instructions, and each instruction's required fields) and answers 400 with the reason when one does
- * not match. It applies the instructions to an in-memory flag so idempotency can be checked.
+ * not match. It applies the instructions to an in-memory flag kept in LaunchDarkly's own representation (rules and
+ * fallthrough serve a {@code variation} index or a {@code rollout} of {@code {variation, weight}}), so idempotency and
+ * the read-back of a captured state can be checked.
  */
 final class FakeLaunchDarkly implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Set<String> ENV_KINDS = Set.of("turnFlagOn", "turnFlagOff", "addRule", "removeRule", "updateFallthroughVariationOrRollout");
+  private static final Set<String> ENV_KINDS = Set.of("turnFlagOn", "turnFlagOff", "addRule", "removeRule", "replaceRules",
+      "updateFallthroughVariationOrRollout");
 
   private final HttpServer server;
   private final String token;
@@ -125,9 +128,8 @@ final class FakeLaunchDarkly implements AutoCloseable {
       return;
     }
     ObjectNode env = (ObjectNode) f.path("environments").path("production");
-    Set<String> variationIds = new java.util.HashSet<>(f.path("variations").findValuesAsText("_id"));
     for (JsonNode i : instructions) {
-      String error = apply(f, env, i, variationIds);
+      String error = apply(f, env, i);
       if (error != null) {
         refuse(x, error);
         return;
@@ -138,23 +140,28 @@ final class FakeLaunchDarkly implements AutoCloseable {
   }
 
   /** Applies one instruction; the reason it does not match the documented shape, or null. */
-  private String apply(ObjectNode f, ObjectNode env, JsonNode i, Set<String> variationIds) {
+  private String apply(ObjectNode f, ObjectNode env, JsonNode i) {
     switch (i.path("kind").asText()) {
       case "turnFlagOn" -> env.put("on", true);
       case "turnFlagOff" -> env.put("on", false);
       case "archiveFlag" -> f.put("archived", true);
+      case "restoreFlag" -> f.put("archived", false);
+      case "updateDescription" -> f.put("description", i.path("value").asText());
       case "addRule" -> {
-        JsonNode clauses = i.path("clauses");
-        if (!clauses.isArray() || clauses.isEmpty()) return "addRule needs clauses";
-        for (JsonNode c : clauses) {
-          if (!c.hasNonNull("attribute") || !c.hasNonNull("op") || !c.path("values").isArray() || !c.hasNonNull("contextKind")) {
-            return "each clause needs contextKind, attribute, op and values";
-          }
-        }
-        if (!variationIds.contains(i.path("variationId").asText()) && !i.has("rolloutWeights")) return "addRule needs a variationId of the flag or rolloutWeights";
-        ObjectNode rule = ((ObjectNode) i.deepCopy()).put("_id", "rule-" + ids.incrementAndGet());
-        rule.remove("kind");
+        ObjectNode rule = JSON.createObjectNode();
+        String error = rule(f, i, rule);
+        if (error != null) return error;
         ((ArrayNode) env.withArray("rules")).add(rule);
+      }
+      case "replaceRules" -> {
+        if (!i.path("rules").isArray()) return "replaceRules needs rules";
+        ArrayNode rules = JSON.createArrayNode();
+        for (JsonNode r : i.path("rules")) {
+          ObjectNode rule = rules.addObject();
+          String error = rule(f, r, rule);
+          if (error != null) return "replaceRules: " + error;
+        }
+        env.set("rules", rules);
       }
       case "removeRule" -> {
         ArrayNode rules = env.withArray("rules");
@@ -167,26 +174,53 @@ final class FakeLaunchDarkly implements AutoCloseable {
         return "removeRule: no rule with ruleId '" + i.path("ruleId").asText() + "'";
       }
       case "updateFallthroughVariationOrRollout" -> {
-        if (i.has("variationId")) {
-          if (!variationIds.contains(i.get("variationId").asText())) return "unknown variationId";
-          env.putObject("fallthrough").put("variationId", i.get("variationId").asText());
-        } else if (i.has("rolloutWeights")) {
-          int sum = 0;
-          for (var w : i.get("rolloutWeights").properties()) {
-            if (!variationIds.contains(w.getKey())) return "rolloutWeights names an unknown variation";
-            sum += w.getValue().asInt();
-          }
-          if (sum != 100_000) return "rolloutWeights must add up to 100000, got " + sum;
-          ObjectNode ft = env.putObject("fallthrough");
-          ft.set("rollout", i.get("rolloutWeights"));
-          ft.put("bucketBy", i.path("rolloutBucketBy").asText("key"));
-        } else {
-          return "updateFallthroughVariationOrRollout needs variationId or rolloutWeights";
-        }
+        ObjectNode ft = JSON.createObjectNode();
+        String error = serve(f, i, ft);
+        if (error != null) return "updateFallthroughVariationOrRollout: " + error;
+        env.set("fallthrough", ft);
       }
       default -> {
         return "unknown instruction kind '" + i.path("kind").asText() + "'";
       }
+    }
+    return null;
+  }
+
+  /** A rule from an addRule instruction (or a replaceRules element), as LaunchDarkly stores it. */
+  private String rule(ObjectNode f, JsonNode i, ObjectNode rule) {
+    JsonNode clauses = i.path("clauses");
+    if (!clauses.isArray() || clauses.isEmpty()) return "a rule needs clauses";
+    for (JsonNode c : clauses) {
+      if (!c.hasNonNull("attribute") || !c.hasNonNull("op") || !c.path("values").isArray() || !c.hasNonNull("contextKind")) {
+        return "each clause needs contextKind, attribute, op and values";
+      }
+    }
+    rule.put("_id", "rule-" + ids.incrementAndGet());
+    if (i.has("description")) rule.put("description", i.get("description").asText());
+    rule.set("clauses", clauses.deepCopy());
+    return serve(f, i, rule);
+  }
+
+  /** {@code variationId} or {@code rolloutWeights} as the stored {@code variation} index or {@code rollout}. */
+  private static String serve(ObjectNode f, JsonNode i, ObjectNode out) {
+    List<String> ids = f.path("variations").findValuesAsText("_id");
+    if (i.has("variationId")) {
+      int index = ids.indexOf(i.get("variationId").asText());
+      if (index < 0) return "unknown variationId";
+      out.put("variation", index);
+    } else if (i.has("rolloutWeights")) {
+      int sum = 0;
+      ArrayNode variations = out.putObject("rollout").putArray("variations");
+      for (var w : i.get("rolloutWeights").properties()) {
+        if (!ids.contains(w.getKey())) return "rolloutWeights names an unknown variation";
+        sum += w.getValue().asInt();
+        variations.addObject().put("variation", ids.indexOf(w.getKey())).put("weight", w.getValue().asInt());
+      }
+      if (sum != 100_000) return "rolloutWeights must add up to 100000, got " + sum;
+      ((ObjectNode) out.get("rollout")).put("bucketBy", i.path("rolloutBucketBy").asText("key"));
+      if (i.has("rolloutContextKind")) ((ObjectNode) out.get("rollout")).put("contextKind", i.get("rolloutContextKind").asText());
+    } else {
+      return "needs variationId or rolloutWeights";
     }
     return null;
   }

@@ -4,11 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ringmaster.connection.Connection;
 import dev.ringmaster.connection.PermanentFailure;
 import dev.ringmaster.definition.Audience;
 import dev.ringmaster.flags.FlagChange;
 import dev.ringmaster.flags.FlagProvider;
+import dev.ringmaster.flags.FlagSnapshot;
 import dev.ringmaster.flags.FlagTarget;
 import java.time.LocalDate;
 import java.util.HashMap;
@@ -23,6 +27,7 @@ import org.junit.jupiter.api.Test;
  * checks each request against LaunchDarkly's documented REST API v2 / semantic patch shapes and refuses any other.
  */
 class LaunchDarklyProviderTest {
+  static final ObjectMapper JSON = new ObjectMapper();
   FakeLaunchDarkly ld;
   final FlagTarget flag = new FlagTarget("ld", "new-checkout-flow", "rollout-checkout-1.4.2", "team-checkout", LocalDate.of(2027, 1, 31));
   final Audience internal = new Audience(List.of("acme-internal"), List.of(), Map.of(), 0);
@@ -63,14 +68,13 @@ class LaunchDarklyProviderTest {
         .isEqualTo("{\"contextKind\":\"user\",\"attribute\":\"tenantId\",\"op\":\"in\",\"negate\":false,\"values\":[\"acme-internal\"]}");
     String on = created.at("/variations/0/_id").asText();
     String off = created.at("/variations/1/_id").asText();
-    assertThat(env.at("/fallthrough/rollout/" + on).asInt()).isEqualTo(5000);
-    assertThat(env.at("/fallthrough/rollout/" + off).asInt()).isEqualTo(95000);
+    assertThat(env.at("/fallthrough/rollout/variations").toString()).isEqualTo("[{\"variation\":0,\"weight\":5000},{\"variation\":1,\"weight\":95000}]");
     JsonNode retried = ld.patches.get(ld.patches.size() - 1);
     assertThat(retried.path("environmentKey").asText()).isEqualTo("production");
     assertThat(retried.path("instructions").findValuesAsText("kind")).containsExactly("updateFallthroughVariationOrRollout", "turnFlagOn");
 
     p.enable(flag, "everyone", internal.union(Audience.percent(100)));
-    assertThat(ld.env(flag.key()).at("/fallthrough/variationId").asText()).isEqualTo(on);
+    assertThat(ld.env(flag.key()).at("/fallthrough/variation").asInt()).as("the true variation, %s", on).isEqualTo(0);
   }
 
   @Test
@@ -86,12 +90,98 @@ class LaunchDarklyProviderTest {
 
     p.removeRules(flag);
     assertThat(ld.env(flag.key()).path("rules")).isEmpty();
-    assertThat(ld.env(flag.key()).at("/fallthrough/variationId").asText()).isEqualTo(ld.flags.get(flag.key()).at("/variations/1/_id").asText());
+    assertThat(ld.env(flag.key()).at("/fallthrough/variation").asInt()).as("the false variation").isEqualTo(1);
 
     p.retire(flag);
     p.retire(flag);
     assertThat(ld.flags.get(flag.key()).path("archived").asBoolean()).isTrue();
-    assertThat(ld.patches.get(ld.patches.size() - 1).path("instructions").toString()).isEqualTo("[{\"kind\":\"archiveFlag\"}]");
+    assertThat(ld.patches.get(ld.patches.size() - 1).path("instructions").findValuesAsText("kind")).containsExactly("updateDescription", "archiveFlag");
+    assertThat(ld.flags.get(flag.key()).path("description").asText()).endsWith("; fully released by rollout-checkout-1.4.2");
+  }
+
+  /** A flag someone configured by hand: a rule of their own, a 10 % fallthrough rollout, on. */
+  ObjectNode handMade(String key, boolean archived) throws Exception {
+    ObjectNode f = (ObjectNode) JSON.readTree("""
+        {"key":"%s","name":"%s","description":"checkout flow by hand","archived":%s,"_version":7,
+         "variations":[{"_id":"v-true","value":true},{"_id":"v-false","value":false}],
+         "environments":{"production":{"on":true,
+           "rules":[{"_id":"r-nl","description":"Dutch shoppers","clauses":[{"contextKind":"user","attribute":"country","op":"in","negate":false,"values":["NL"]}],"variation":0},
+                    {"_id":"r-beta","clauses":[{"contextKind":"user","attribute":"beta","op":"in","negate":false,"values":[true]}],
+                     "rollout":{"variations":[{"variation":0,"weight":50000},{"variation":1,"weight":50000}],"bucketBy":"key"}}],
+           "fallthrough":{"rollout":{"variations":[{"variation":0,"weight":10000},{"variation":1,"weight":90000}],"bucketBy":"key","contextKind":"user"}}}}}
+        """.formatted(key, key, archived));
+    ld.flags.put(key, f);
+    return f.deepCopy();
+  }
+
+  static JsonNode withoutIds(JsonNode rules) {
+    ArrayNode out = JSON.createArrayNode();
+    for (JsonNode r : rules) {
+      ObjectNode copy = r.deepCopy();
+      copy.remove("_id");
+      out.add(copy);
+    }
+    return out;
+  }
+
+  @Test
+  void aFlagThatExistedIsPutBackExactlyAfterTheKillSwitch() throws Exception {
+    FlagProvider p = provider(Map.of());
+    JsonNode before = handMade("hand-made", false).path("environments").path("production");
+    FlagTarget f = new FlagTarget("ld", "hand-made", "rollout-checkout-1.4.2", "team-checkout", null);
+
+    FlagSnapshot prior = p.capture(f);
+    assertThat(prior.exists()).isTrue();
+    assertThat(prior.fullyReleased()).isFalse();
+    assertThat(prior.summary()).isEqualTo("on in production with 2 rule(s), fallthrough a percentage rollout");
+    assertThat(prior.refusal()).isNull();
+
+    p.enable(f, "canary", internal.union(Audience.percent(5)));
+    assertThat(ld.env("hand-made").path("rules")).hasSize(3);
+    p.killSwitch(f);
+    p.restore(f, prior);
+    p.restore(f, prior); // a retried activity leaves the same flag
+    JsonNode after = ld.env("hand-made");
+    assertThat(after.path("on").asBoolean()).isTrue();
+    assertThat(withoutIds(after.path("rules"))).isEqualTo(withoutIds(before.path("rules")));
+    assertThat(after.path("fallthrough")).isEqualTo(before.path("fallthrough"));
+    assertThat(ld.flags.get("hand-made").path("archived").asBoolean()).isFalse();
+  }
+
+  @Test
+  void aFlagAnEarlierRolloutReleasedIsRefusedUnlessReusedAndThenArchivedAgainOnRollback() throws Exception {
+    FlagProvider p = provider(Map.of());
+    p.enable(flag, "everyone", Audience.percent(100));
+    p.retire(flag);
+
+    FlagTarget next = new FlagTarget("ld", flag.key(), "rollout-checkout-1.4.3", "team-checkout", null);
+    FlagSnapshot prior = p.capture(next);
+    assertThat(prior.fullyReleased()).isTrue();
+    assertThat(prior.releasedBy()).isEqualTo("rollout-checkout-1.4.2");
+    assertThat(prior.refusal()).startsWith("flag new-checkout-flow was fully released by rollout-checkout-1.4.2 (on in production with 0 rule(s), "
+        + "fallthrough true for everyone, archived); use a new flag key for a new feature");
+
+    p.enable(next, "internal", internal); // reuse: true
+    assertThat(ld.flags.get(flag.key()).path("archived").asBoolean()).isFalse();
+    p.killSwitch(next);
+    p.restore(next, prior);
+    assertThat(ld.flags.get(flag.key()).path("archived").asBoolean()).isTrue();
+    assertThat(ld.env(flag.key()).path("on").asBoolean()).isTrue();
+    assertThat(ld.env(flag.key()).path("rules")).isEmpty();
+    assertThat(ld.env(flag.key()).at("/fallthrough/variation").asInt()).isZero();
+  }
+
+  @Test
+  void aFlagThatDidNotExistStaysOffWithoutRules() {
+    FlagProvider p = provider(Map.of());
+    FlagSnapshot prior = p.capture(flag);
+    assertThat(prior).isEqualTo(FlagSnapshot.absent(flag.key()));
+    p.enable(flag, "canary", internal.union(Audience.percent(5)));
+    p.killSwitch(flag);
+    p.restore(flag, prior);
+    assertThat(ld.env(flag.key()).path("on").asBoolean()).isFalse();
+    assertThat(ld.env(flag.key()).path("rules")).isEmpty();
+    assertThat(ld.env(flag.key()).at("/fallthrough/variation").asInt()).isEqualTo(1);
   }
 
   @Test

@@ -10,6 +10,7 @@ import dev.ringmaster.connection.PermanentFailure;
 import dev.ringmaster.definition.Audience;
 import dev.ringmaster.flags.FlagChange;
 import dev.ringmaster.flags.FlagProvider;
+import dev.ringmaster.flags.FlagSnapshot;
 import dev.ringmaster.flags.FlagTarget;
 import dev.ringmaster.support.UnleashServer;
 import io.getunleash.DefaultUnleash;
@@ -152,5 +153,86 @@ class UnleashProviderTest {
     assertThatThrownBy(() -> noProject.enable(flag("x"), "internal", Audience.percent(5)))
         .isInstanceOf(PermanentFailure.class)
         .hasMessageContaining("does project 'nope' / environment 'development' exist?");
+  }
+
+  static JsonNode admin(String method, String path, String body) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(unleash.url() + path)).header("Authorization", UnleashServer.ADMIN_TOKEN)
+        .header("Content-Type", "application/json")
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    HttpResponse<String> r = HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as("%s %s: %s", method, path, r.body()).isBetween(200, 299);
+    return r.body().isBlank() ? JSON.createObjectNode() : JSON.readTree(r.body());
+  }
+
+  /** The strategies as a person compares them: without ids. */
+  static List<String> withoutIds(JsonNode strategies) {
+    List<String> out = new java.util.ArrayList<>();
+    for (JsonNode st : strategies) {
+      com.fasterxml.jackson.databind.node.ObjectNode copy = st.deepCopy();
+      copy.remove("id");
+      out.add(copy.toString());
+    }
+    return out;
+  }
+
+  @Test
+  void aFlagThatExistedWithStrategiesOfItsOwnServesExactlyTheSameUsersAfterARollback() throws Exception {
+    String key = "hand-made-flow";
+    admin("POST", "/api/admin/projects/default/features", "{\"name\":\"" + key + "\",\"type\":\"release\"}");
+    String strategies = "/api/admin/projects/default/features/" + key + "/environments/development/strategies";
+    admin("POST", strategies, "{\"name\":\"flexibleRollout\",\"title\":\"two tenants\",\"constraints\":[{\"contextName\":\"tenantId\","
+        + "\"operator\":\"IN\",\"values\":[\"tenant-1\",\"tenant-2\"]}],\"parameters\":{\"rollout\":\"100\",\"stickiness\":\"default\",\"groupId\":\"" + key + "\"}}");
+    admin("POST", strategies, "{\"name\":\"flexibleRollout\",\"title\":\"a tenth\",\"constraints\":[],"
+        + "\"parameters\":{\"rollout\":\"10\",\"stickiness\":\"default\",\"groupId\":\"" + key + "\"}}");
+    admin("POST", "/api/admin/projects/default/features/" + key + "/environments/development/on", null);
+    JsonNode strategiesBefore = strategies(key);
+    Set<String> before = settled(key, null, s -> s.size() > 500);
+    assertThat(before.size()).as("10 %% plus two tenants").isBetween(900, 1300);
+
+    FlagProvider p = provider("RINGMASTER_TEST_UNLEASH_TOKEN");
+    FlagTarget f = flag(key);
+    FlagSnapshot prior = p.capture(f);
+    assertThat(prior.summary()).isEqualTo("on in development with 2 strategies ('two tenants', 'a tenth')");
+    assertThat(prior.refusal()).isNull();
+
+    p.enable(f, "everyone", Audience.percent(100));
+    assertThat(settled(key, null, s -> s.size() == USERS)).hasSize(USERS);
+    p.killSwitch(f);
+    assertThat(settled(key, null, Set::isEmpty)).isEmpty();
+    admin("DELETE", strategies + "/" + strategiesBefore.get(1).get("id").asText(), null); // someone deletes one meanwhile
+
+    p.restore(f, prior);
+    p.restore(f, prior); // a retried activity changes nothing more
+    assertThat(withoutIds(strategies(key))).isEqualTo(withoutIds(strategiesBefore));
+    assertThat(settled(key, null, s -> s.equals(before))).as("the very same users as before the rollout").isEqualTo(before);
+  }
+
+  @Test
+  void anArchivedFlagIsRefusedUnlessReusedIsRevivedForTheRolloutAndArchivedAgainOnRollback() throws Exception {
+    FlagProvider p = provider("RINGMASTER_TEST_UNLEASH_TOKEN");
+    FlagTarget f = flag("released-flow");
+    p.enable(f, "everyone", Audience.percent(100));
+    p.retire(f);
+
+    FlagTarget next = new FlagTarget("unleash-dev", f.key(), "rollout-checkout-1.4.3", "team-checkout", null);
+    FlagSnapshot prior = p.capture(next);
+    assertThat(prior.archived()).isTrue();
+    assertThat(prior.refusal()).isEqualTo("flag released-flow was fully released by rollout-checkout-1.4.2 (archived); use a new flag key "
+        + "for a new feature, or set spec.flag.reuse: true to roll this flag out again");
+
+    p.enable(next, "canary", Audience.percent(5)); // the definition says reuse: true
+    assertThat(settled(f.key(), null, s -> !s.isEmpty()).size()).isBetween(400, 600);
+    p.killSwitch(next);
+    p.restore(next, prior);
+    assertThat(p.capture(next).archived()).isTrue();
+    assertThat(settled(f.key(), null, Set::isEmpty)).isEmpty();
+
+    FlagTarget fresh = flag("never-seen-flow");
+    FlagSnapshot absent = p.capture(fresh);
+    assertThat(absent.exists()).isFalse();
+    p.enable(fresh, "canary", Audience.percent(5));
+    p.killSwitch(fresh);
+    p.restore(fresh, absent);
+    assertThat(strategies(fresh.key())).isEmpty();
   }
 }
