@@ -18,6 +18,7 @@ public class ConnectionRegistry {
         throw new IllegalStateException("ringmaster.connections." + name + " has no 'kind'");
       }
       byName.put(name, new Connection(name, kind, s));
+      Redactor.alsoSecret(s.entrySet().stream().filter(e -> e.getKey().endsWith("-env")).map(Map.Entry::getValue).toList());
     });
   }
 

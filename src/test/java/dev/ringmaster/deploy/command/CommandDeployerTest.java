@@ -68,4 +68,24 @@ class CommandDeployerTest {
     assertThat(Redactor.redact("token is s3cr3t-value here", Map.of("UNLEASH_ADMIN_TOKEN", "s3cr3t-value", "HOME", "/root")))
         .isEqualTo("token is ***UNLEASH_ADMIN_TOKEN*** here");
   }
+
+  @Test
+  void overlappingSecretsInARealScriptsOutputNeverShowAPartOfEitherOne() {
+    // RINGMASTER_TEST_OVERLAP_API_TOKEN's value is a prefix of RINGMASTER_TEST_OVERLAP_API_TOKEN2's (pom.xml); the
+    // variable named only by a connection's *-env setting has no secret word in its name.
+    new dev.ringmaster.connection.ConnectionRegistry(Map.of("some-store", Map.of("kind", "x", "token-env", "RINGMASTER_TEST_NAMED_BY_CONNECTION")));
+    var out = deployer(Map.of("deploy",
+        "echo \"a=$RINGMASTER_TEST_OVERLAP_API_TOKEN b=$RINGMASTER_TEST_OVERLAP_API_TOKEN2 ab=$RINGMASTER_TEST_OVERLAP_API_TOKEN$RINGMASTER_TEST_OVERLAP_API_TOKEN2 c=$RINGMASTER_TEST_NAMED_BY_CONNECTION short=$RINGMASTER_TEST_DB_PASSWORD\"; exit 1"));
+    assertThatThrownBy(() -> out.deploy(TARGET, "1.4.2")).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("a=***RINGMASTER_TEST_OVERLAP_API_TOKEN*** b=***RINGMASTER_TEST_OVERLAP_API_TOKEN2*** "
+            + "ab=***RINGMASTER_TEST_OVERLAP_API_TOKEN******RINGMASTER_TEST_OVERLAP_API_TOKEN2*** c=***RINGMASTER_TEST_NAMED_BY_CONNECTION*** short=***RINGMASTER_TEST_DB_PASSWORD***")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("tok-overlap").doesNotContain("and-more").doesNotContain("plain-looking"));
+  }
+
+  @Test
+  void redactionMergesOverlapsAndSkipsValuesShorterThanFourCharacters() {
+    Map<String, String> env = Map.of("A_TOKEN", "abcdef", "B_SECRET", "defghi", "C_KEY", "abc", "HOME", "abcdefghi");
+    assertThat(Redactor.redact("x abcdefghi y abc", env)).isEqualTo("x ***A_TOKEN*** y abc");
+    assertThat(Redactor.redact("defghi abcdef", env)).isEqualTo("***B_SECRET*** ***A_TOKEN***");
+  }
 }
