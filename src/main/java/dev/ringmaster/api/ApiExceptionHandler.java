@@ -14,8 +14,10 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
+import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
 
 /** Errors are JSON with a 4xx status and a message a person can act on; never a stack trace. */
@@ -58,8 +60,18 @@ class ApiExceptionHandler {
         e.problems().stream().map(Problem::toString).toList()));
   }
 
+  /** A body without Content-Length that grew past the limit while it was read. */
+  private static RequestBodyLimit.TooLarge tooLarge(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof RequestBodyLimit.TooLarge l) return l;
+    }
+    return null;
+  }
+
   @ExceptionHandler(HttpMessageNotReadableException.class)
   ResponseEntity<ApiError> unreadable(HttpMessageNotReadableException e) {
+    RequestBodyLimit.TooLarge large = tooLarge(e);
+    if (large != null) return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).body(RequestBodyLimit.error(large.limit));
     return ResponseEntity.badRequest().body(new ApiError("request body is not valid JSON for this endpoint",
         List.of("send Content-Type: application/json; see README.md for the fields")));
   }
@@ -80,8 +92,20 @@ class ApiExceptionHandler {
         List.of("the API lives under /api/rollouts; see README.md")));
   }
 
+  @ExceptionHandler(MissingServletRequestParameterException.class)
+  ResponseEntity<ApiError> missingParameter(MissingServletRequestParameterException e) {
+    return ResponseEntity.badRequest().body(new ApiError("query parameter '" + e.getParameterName() + "' is required", List.of()));
+  }
+
+  @ExceptionHandler(MethodArgumentTypeMismatchException.class)
+  ResponseEntity<ApiError> wrongType(MethodArgumentTypeMismatchException e) {
+    return ResponseEntity.badRequest().body(new ApiError("'" + e.getName() + "' has the wrong type: '" + e.getValue() + "'", List.of()));
+  }
+
   @ExceptionHandler(Exception.class)
   ResponseEntity<ApiError> unexpected(Exception e) {
+    RequestBodyLimit.TooLarge large = tooLarge(e);
+    if (large != null) return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).body(RequestBodyLimit.error(large.limit));
     if (temporalUnreachable(e)) {
       log.warn("answering 503: Temporal at {} is unreachable ({})", temporalTarget, e.getMessage());
       return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).body(new ApiError("Temporal at " + temporalTarget + " is unreachable",

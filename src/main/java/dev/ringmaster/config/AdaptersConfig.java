@@ -72,6 +72,16 @@ class AdaptersConfig {
       public Set<String> kindsFor(Port port) {
         return kinds.get(port);
       }
+
+      @Override
+      public Optional<String> scopeRefusal(String name, String service, String domain) {
+        return registry.find(name).flatMap(c -> c.scope().refusal(service, domain));
+      }
+
+      @Override
+      public Map<String, String> targetProblems(String name, Map<String, String> target) {
+        return registry.find(name).map(c -> c.scope().targetProblems(target)).orElse(Map.of());
+      }
     };
   }
 

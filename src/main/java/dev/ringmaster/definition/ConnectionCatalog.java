@@ -1,5 +1,6 @@
 package dev.ringmaster.definition;
 
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -27,4 +28,14 @@ public interface ConnectionCatalog {
 
   /** The connection kinds this build has an adapter for on the given port. */
   Set<String> kindsFor(Port port);
+
+  /** Why a definition of {@code service} in {@code domain} may not use the connection (its scope), empty when it may. */
+  default Optional<String> scopeRefusal(String connectionName, String service, String domain) {
+    return Optional.empty();
+  }
+
+  /** What the connection's deploy target constraints say about {@code target}, by target field; empty when it is fine. */
+  default Map<String, String> targetProblems(String connectionName, Map<String, String> target) {
+    return Map.of();
+  }
 }

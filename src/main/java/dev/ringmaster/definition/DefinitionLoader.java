@@ -1,6 +1,8 @@
 package dev.ringmaster.definition;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -24,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.yaml.snakeyaml.LoaderOptions;
 
 /**
  * Reads a {@code workflows/*.yaml} definition into {@link RolloutDefinition} records. Structural problems (unknown
@@ -31,7 +34,27 @@ import java.util.Map;
  * adds the semantic ones; all of them come back together in one {@link InvalidDefinitionException}.
  */
 public final class DefinitionLoader {
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  /** The largest definition read, in characters (the example is about 2 Ki); larger ones are refused before parsing. */
+  public static final int MAX_CHARACTERS = 256 * 1024;
+  /** A definition nests about six levels deep; anything much deeper is not a definition. */
+  static final int MAX_DEPTH = 32;
+  private static final ObjectMapper YAML = new ObjectMapper(limitedYaml());
+
+  /** SnakeYAML's and Jackson's limits, so that the largest definition allowed parses in milliseconds. */
+  private static YAMLFactory limitedYaml() {
+    LoaderOptions options = new LoaderOptions();
+    options.setCodePointLimit(MAX_CHARACTERS);
+    options.setMaxAliasesForCollections(20);
+    options.setNestingDepthLimit(MAX_DEPTH);
+    options.setAllowDuplicateKeys(false);
+    options.setAllowRecursiveKeys(false);
+    return YAMLFactory.builder()
+        .loaderOptions(options)
+        .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).maxStringLength(MAX_CHARACTERS)
+            .maxNumberLength(64).maxNameLength(1024).build())
+        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+        .build();
+  }
 
   private final DefinitionValidator validator;
 
@@ -43,6 +66,10 @@ public final class DefinitionLoader {
   public RolloutDefinition load(String yaml) {
     List<Problem> problems = new ArrayList<>();
     JsonNode root;
+    if (yaml != null && yaml.length() > MAX_CHARACTERS) {
+      throw new InvalidDefinitionException(List.of(new Problem("(document)", "is " + yaml.length() + " characters long, more than the "
+          + MAX_CHARACTERS / 1024 + " Ki a definition may have", "a definition is a few kilobytes; split what is not one rollout")));
+    }
     try {
       root = YAML.readTree(yaml == null ? "" : yaml);
     } catch (JsonProcessingException e) {
@@ -52,6 +79,9 @@ public final class DefinitionLoader {
               : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
       throw new InvalidDefinitionException(
           List.of(new Problem("(document)", "is not valid YAML" + where + ": " + e.getOriginalMessage(), null)));
+    } catch (RuntimeException e) {
+      // SnakeYAML's own limits (code points, aliases, nesting) surface as unchecked exceptions.
+      throw new InvalidDefinitionException(List.of(new Problem("(document)", "is not a YAML document Ringmaster reads: " + e.getMessage(), null)));
     }
     if (root == null || !root.isObject()) {
       throw new InvalidDefinitionException(

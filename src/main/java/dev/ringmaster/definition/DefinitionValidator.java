@@ -46,7 +46,10 @@ public final class DefinitionValidator {
       name(p, "metadata.service", d.metadata().service());
       name(p, "metadata.domain", d.metadata().domain());
     }
-    if (d.spec() != null) spec(p, d.spec());
+    if (d.spec() != null) {
+      spec(p, d.spec());
+      if (d.metadata() != null) scopes(p, d.metadata(), d.spec());
+    }
     return p;
   }
 
@@ -67,6 +70,24 @@ public final class DefinitionValidator {
     if (s.contract() != null && s.contract().approval() != null) {
       approval(p, "spec.contract.approval", s.contract().approval());
     }
+  }
+
+  /** Each connection may be scoped to services and domains; a deploy connection may constrain the target. */
+  private void scopes(List<Problem> p, RolloutDefinition.Metadata md, Spec s) {
+    if (s.flag() != null) scope(p, Port.FLAGS, s.flag().connection(), md);
+    if (s.migration() != null) scope(p, Port.MIGRATION, s.migration().connection(), md);
+    if (s.analysis() != null) scope(p, Port.ANALYSIS, s.analysis().connection(), md);
+    if (s.deploy() != null && s.deploy().connection() != null) {
+      scope(p, Port.DEPLOY, s.deploy().connection(), md);
+      connections.targetProblems(s.deploy().connection(), s.deploy().target())
+          .forEach((field, problem) -> p.add(new Problem("spec.deploy.target." + field, problem, "the connection's target settings say what it may deploy")));
+    }
+  }
+
+  private void scope(List<Problem> p, Port port, String connection, RolloutDefinition.Metadata md) {
+    if (connection == null || connections.kindOf(connection).isEmpty()) return;
+    connections.scopeRefusal(connection, md.service(), md.domain())
+        .ifPresent(why -> p.add(new Problem(port.definitionPath, why, "use a connection configured for this service, or ask the platform team to extend its services/domains")));
   }
 
   private void rings(List<Problem> p, Spec s) {

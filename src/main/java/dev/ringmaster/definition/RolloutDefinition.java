@@ -12,11 +12,10 @@ import java.util.Map;
  */
 public record RolloutDefinition(String apiVersion, String kind, Metadata metadata, Spec spec) {
 
-  /** The same definition with its relative migration locations resolved against {@code dir}, once, where it enters. */
-  public RolloutDefinition withMigrationLocationsIn(String dir) {
-    if (spec.migration() == null || dir == null) return this;
+  /** The same definition with another migration (its locations resolved where the request entered). */
+  public RolloutDefinition withMigration(Migration migration) {
     Spec s = spec;
-    return new RolloutDefinition(apiVersion, kind, metadata, new Spec(s.strategy(), s.flag(), s.migration().resolvedAgainst(dir), s.deploy(),
+    return new RolloutDefinition(apiVersion, kind, metadata, new Spec(s.strategy(), s.flag(), migration, s.deploy(),
         s.analysis(), s.rings(), s.contract(), s.notifications()));
   }
 
@@ -43,16 +42,7 @@ public record RolloutDefinition(String apiVersion, String kind, Metadata metadat
   public record Flag(String key, String connection, LocalDate expires, boolean reuse) {}
 
   /** Optional. {@code undo} is optional inside it: without it an expanded schema stays on rollback. */
-  public record Migration(String connection, String expand, String contract, String undo) {
-    /** Locations relative to {@code dir}; {@code classpath:} and absolute locations stay as they are. */
-    Migration resolvedAgainst(String dir) {
-      return new Migration(connection, resolve(dir, expand), resolve(dir, contract), resolve(dir, undo));
-    }
-
-    private static String resolve(String dir, String location) {
-      return location == null || location.startsWith("classpath:") || location.startsWith("/") ? location : dir + "/" + location;
-    }
-  }
+  public record Migration(String connection, String expand, String contract, String undo) {}
 
   /** {@code target} is adapter-specific (namespace/deployment/container for Kubernetes, nothing for command). */
   public record Deploy(String connection, Map<String, String> target) {

@@ -35,7 +35,7 @@ public class RolloutCommands {
   private final SearchAttributeRegistrar searchAttributes;
 
   public RolloutCommands(WorkflowClient client, DefinitionLoader loader, RingmasterProperties props, SearchAttributeRegistrar searchAttributes) {
-    this.gateway = new RolloutGateway(client, new DefinitionSource(loader, Path.of(props.workflowsDir())));
+    this.gateway = new RolloutGateway(client, new DefinitionSource(loader, Path.of(props.workflowsDir()), props.migrations().allowedRoots()));
     this.listing = new RolloutListing(gateway);
     this.searchAttributes = searchAttributes;
   }

@@ -62,7 +62,7 @@ final class RolloutGateway {
    */
   Started start(StartRequest body, String triggeredBy, java.util.function.Function<String, RolloutRequest.KnownGood> lastSucceeded) {
     if (body.version() == null || !VERSION.matcher(body.version()).matches()) {
-      throw new CommandRefused(Reason.INVALID, "'version' is missing or not a valid version: " + body.version(),
+      throw new CommandRefused(Reason.INVALID, body.version() == null ? "'version' is missing" : "'version' is not a valid version: '" + body.version() + "'",
           List.of("letters, digits, '.', '_', '+' and '-', at most 64 characters, e.g. 1.4.2"));
     }
     RolloutDefinition d = definitions.load(body);

@@ -53,7 +53,7 @@ class EndToEndTest {
   @Test
   void aStartedRolloutCanBeReadAtOnceWithoutWaitingForIt() throws Exception {
     for (int n = 0; n < 5; n++) {
-      String yaml = example("1h").replace("service: example", "service: readable" + n).replace("domain: demo", "domain: readable" + n)
+      String yaml = example("1h").replace("service: example", "service: example-readable" + n).replace("domain: demo", "domain: readable" + n)
           .replace("key: new-example-flow", "key: readable-flow-" + n);
       Response started = api.call("POST", "/api/rollouts", start(yaml, "1.0." + n));
       assertThat(started.status()).isEqualTo(201);
@@ -68,7 +68,7 @@ class EndToEndTest {
 
   @Test
   void aRollbackRedeploysTheLastVersionThatSucceededEvenWhenSomethingElseWasDeployedSince() throws Exception {
-    String yaml = example("1s", "1s", "1s").replace("service: example", "service: knowngood").replace("domain: demo", "domain: knowngood")
+    String yaml = example("1s", "1s", "1s").replace("service: example", "service: example-knowngood").replace("domain: demo", "domain: knowngood")
         .replace("key: new-example-flow", "key: knowngood-flow")
         .replace("      approval: { approvers: [alice, bob], quorum: 1, timeout: 1h, onTimeout: rollback }\n", "");
     String good = api.call("POST", "/api/rollouts", start(yaml, "1.0.0")).body().get("id").asText();
@@ -145,7 +145,7 @@ class EndToEndTest {
     Response again = api.call("POST", "/api/rollouts", start(reusing, "2.0.2"));
     assertThat(again.status()).isEqualTo(200);
     assertThat(again.body().get("id").asText()).isEqualTo(id2);
-    Response busy = api.call("POST", "/api/rollouts", start(example("1h").replace("service: example", "service: other"), "9.9.9"));
+    Response busy = api.call("POST", "/api/rollouts", start(example("1h").replace("service: example", "service: example-other"), "9.9.9"));
     assertThat(busy.status()).isEqualTo(409);
     assertThat(busy.body().get("error").asText()).isEqualTo("domain 'demo' is busy: rollout-example-2.0.2 is active");
 

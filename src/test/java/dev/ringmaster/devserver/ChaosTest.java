@@ -264,6 +264,7 @@ class ChaosTest {
     Map<String, String> props = new HashMap<>();
     props.put("ringmaster.temporal.embedded-port", String.valueOf(temporalPort));
     props.put("ringmaster.min-soak-with-migration", "1s");
+    props.put("ringmaster.workflows-dir", work.toString()); // the migrations below are relative to it
     props.put("ringmaster.connections.flags.kind", "flagd-file");
     props.put("ringmaster.connections.flags.path", work.resolve("flags.json").toString());
     props.put("ringmaster.connections.deploy.kind", "command");
@@ -282,7 +283,7 @@ class ChaosTest {
   }
 
   private String definition(int n) {
-    Path m = work.resolve("migrations");
+    String m = "migrations";
     return """
         apiVersion: ringmaster/v1
         kind: Rollout
