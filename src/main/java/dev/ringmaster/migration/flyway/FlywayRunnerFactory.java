@@ -87,16 +87,20 @@ public class FlywayRunnerFactory implements AdapterFactory<MigrationRunner>, Dis
     try {
       Files.createDirectories(dataDir);
       stopOrphan(c.name(), dataDir);
+      Path passwordFile = EmbeddedPassword.fileFor(dataDir);
+      String password = EmbeddedPassword.readOrCreate(passwordFile);
       EmbeddedPostgres server = EmbeddedPostgres.builder()
           .setDataDirectory(dataDir)
           .setCleanDataDirectory(false)
           .setServerConfig("listen_addresses", "localhost")
+          .setConnectConfig("password", password)
           .start();
+      EmbeddedPassword.require(server, dataDir, password);
       createDatabase(server, database);
       Embedded e = new Embedded(server, database);
       embedded.put(c.name(), e);
-      log.info("embedded PostgreSQL for connection '{}' runs at {} (user postgres, no password; data in {})", c.name(),
-          server.getJdbcUrl("postgres", database), dataDir);
+      log.info("embedded PostgreSQL for connection '{}' runs at {} (user postgres, password in {}; data in {})", c.name(),
+          server.getJdbcUrl("postgres", database), passwordFile, dataDir);
       return e;
     } catch (IOException | RuntimeException e) {
       throw new IllegalStateException("connection '" + c.name() + "': cannot start the embedded PostgreSQL in " + dataDir + ": " + causes(e), e);
