@@ -14,7 +14,8 @@ public record ApiError(String error, List<String> details) {
   static final int MAX_DETAILS = 50;
   static final int MAX_QUOTED = 60;
   static final int MAX_TEXT = 600;
-  private static final Pattern QUOTED = Pattern.compile("'([^'\\n]{" + (MAX_QUOTED + 1) + ",})'");
+  /** A value in single quotes: the quotes not inside a word (so "definition's" does not open one). */
+  private static final Pattern QUOTED = Pattern.compile("(?<![\\p{L}\\p{N}])'([^'\\n]{" + (MAX_QUOTED + 1) + ",}?)'(?![\\p{L}\\p{N}])");
 
   public ApiError {
     error = shorten(error);

@@ -54,6 +54,7 @@ record MigrationScripts(String location, List<Script> scripts) {
     }
     try {
       Resource[] found = RESOLVER.getResources(pattern);
+      if (!location.startsWith("classpath:")) refuseLinksOut(location, found);
       if (found.length == 0 && location.startsWith("classpath:")) {
         throw new PermanentFailure("migration location " + location + " has no .sql scripts on the classpath");
       }
@@ -66,6 +67,16 @@ record MigrationScripts(String location, List<Script> scripts) {
       return new MigrationScripts(location, scripts);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list migration location " + location, e);
+    }
+  }
+
+  /** A script that is a symbolic link out of its location is never read (its contents could be any file). */
+  private static void refuseLinksOut(String location, Resource[] found) throws IOException {
+    Path dir = Path.of(location.startsWith("filesystem:") ? location.substring("filesystem:".length()) : location).toRealPath();
+    for (Resource r : found) {
+      if (!r.getFile().toPath().toRealPath().startsWith(dir)) {
+        throw new PermanentFailure("migration location " + location + ": " + r.getFilename() + " is a link out of the location; refused");
+      }
     }
   }
 

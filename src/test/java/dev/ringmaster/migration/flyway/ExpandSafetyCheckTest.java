@@ -1,6 +1,7 @@
 package dev.ringmaster.migration.flyway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ringmaster.migration.flyway.MigrationScripts.Script;
 import java.util.List;
@@ -90,6 +91,15 @@ class ExpandSafetyCheckTest {
             + "(if it is, put a '-- ringmaster:assume-additive' comment on the line before it): DO $$ BEGIN PERFORM 1; END $$",
         "V7__change.sql line 6: the SQL parser does not understand this statement, so it cannot be shown to be additive "
             + "(if it is, put a '-- ringmaster:assume-additive' comment on the line before it): ALTER TABLE orders ALTER COLUMN total SET DATA TYPE bigint");
+  }
+
+  @Test
+  void aScriptThatLinksOutOfItsLocationIsRefusedWithoutReadingIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path outside = java.nio.file.Files.writeString(dir.resolve("secret.txt"), "DROP TABLE everything; -- and other private text\n");
+    java.nio.file.Path location = java.nio.file.Files.createDirectories(dir.resolve("expand"));
+    java.nio.file.Files.createSymbolicLink(location.resolve("V1__x.sql"), outside);
+    assertThatThrownBy(() -> MigrationScripts.read(location.toString())).isInstanceOf(dev.ringmaster.connection.PermanentFailure.class)
+        .hasMessageContaining("V1__x.sql is a link out of the location").satisfies(e -> assertThat(e.getMessage()).doesNotContain("private text"));
   }
 
   @Test
