@@ -41,6 +41,7 @@ class DeployAdaptersEndToEndTest {
       throw new UncheckedIOException(e);
     }
     CLUSTER.deployment("shop", "example", "registry.example/shop/example:1.0.0", 2);
+    CLUSTER.deployment("pinned", "example", "registry.example/pinned/example:1.0.0", 1);
   }
 
   @LocalServerPort int port;
@@ -52,6 +53,14 @@ class DeployAdaptersEndToEndTest {
     r.add("ringmaster.connections.k8s.master-url", CLUSTER::masterUrl);
     r.add("ringmaster.connections.k8s.poll-interval", () -> "50ms");
     r.add("ringmaster.connections.k8s.timeout", () -> "20s");
+    // The same cluster through a connection that pins the namespace and constrains deployment and image.
+    r.add("ringmaster.connections.k8s-pinned.kind", () -> "kubernetes");
+    r.add("ringmaster.connections.k8s-pinned.master-url", CLUSTER::masterUrl);
+    r.add("ringmaster.connections.k8s-pinned.poll-interval", () -> "50ms");
+    r.add("ringmaster.connections.k8s-pinned.services", () -> "example");
+    r.add("ringmaster.connections.k8s-pinned.target.namespace", () -> "pinned");
+    r.add("ringmaster.connections.k8s-pinned.target.deployment", () -> "example, example-worker");
+    r.add("ringmaster.connections.k8s-pinned.target.image", () -> "registry.example/pinned/*");
     r.add("ringmaster.connections.hooks.kind", () -> "http");
     r.add("ringmaster.connections.hooks.deploy-url", () -> PLATFORM.url("/deploy"));
     r.add("ringmaster.connections.hooks.current-version-url", () -> PLATFORM.url("/version"));
@@ -92,7 +101,7 @@ class DeployAdaptersEndToEndTest {
     JsonNode status = abortedMidSoak(deployingWith("k8s", "    target: { namespace: shop, deployment: example, container: app }\n"), "1.1.0");
     assertThat(status.get("previousVersion").asText()).isEqualTo("1.0.0");
     assertThat(status.get("rollbackSteps").toString()).contains("RedeployPrevious: 1.0.0 ready in");
-    assertThat(CLUSTER.rolledOut).containsExactly("registry.example/shop/example:1.1.0", "registry.example/shop/example:1.0.0");
+    assertThat(CLUSTER.rolledOut).filteredOn(i -> i.contains("/shop/")).containsExactly("registry.example/shop/example:1.1.0", "registry.example/shop/example:1.0.0");
     assertThat(CLUSTER.get("shop", "example").getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
         .isEqualTo("registry.example/shop/example:1.0.0");
     JsonNode deployed = status.get("deployResult");
@@ -113,5 +122,23 @@ class DeployAdaptersEndToEndTest {
     JsonNode deployed = status.get("deployResult");
     assertThat(deployed.get("previousVersion").asText()).isEqualTo("1.0.0");
     assertThat(deployed.get("output").asText()).startsWith("deploy 1.2.0: ready after");
+  }
+
+  @Test
+  void aConnectionsPinnedNamespaceIsFilledInAndItsConstraintsRefuseAnyOtherTarget() throws Exception {
+    RestApi api = new RestApi(port);
+    Response elsewhere = api.call("POST", "/api/rollouts", start(deployingWith("k8s-pinned",
+        "    target: { namespace: shop, deployment: example, container: app }\n"), "1.3.0"));
+    assertThat(elsewhere.status()).isEqualTo(400);
+    assertThat(elsewhere.body().get("details").toString()).contains("spec.deploy.target.namespace: 'shop' is not allowed by connection 'k8s-pinned'");
+    assertThat(CLUSTER.get("shop", "example").getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+        .as("nothing deployed").isEqualTo("registry.example/shop/example:1.0.0");
+
+    // No namespace in the definition: the connection's pinned one is used.
+    JsonNode status = abortedMidSoak(deployingWith("k8s-pinned", "    target: { deployment: example, container: app, image: registry.example/pinned/example }\n"), "1.3.0");
+    assertThat(status.get("previousVersion").asText()).isEqualTo("1.0.0");
+    assertThat(CLUSTER.rolledOut).contains("registry.example/pinned/example:1.3.0");
+    assertThat(CLUSTER.get("pinned", "example").getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+        .isEqualTo("registry.example/pinned/example:1.0.0");
   }
 }

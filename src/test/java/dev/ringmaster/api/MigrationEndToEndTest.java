@@ -81,6 +81,19 @@ class MigrationEndToEndTest {
     assertThat(strings(db, "SELECT installed_by FROM flyway_schema_history_contract WHERE type = 'SQL'")).containsExactly(id2);
     assertThat(api.status(id2).get("pastPointOfNoReturn").asBoolean()).isTrue();
     assertThat(completed(api, id2, "ContractSchema").get(0).at("/versionsApplied/0").asText()).startsWith("V1 drop greetings text");
+
+    // 4. The app's embedded database requires its generated password (beside the data, mode 0600), never shown in the history.
+    Path passwordFile = dir.resolve("postgres.password");
+    assertThat(java.nio.file.Files.getPosixFilePermissions(passwordFile)).isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    String password = java.nio.file.Files.readString(passwordFile).strip();
+    String url;
+    try (var c = db.getConnection()) {
+      url = c.getMetaData().getURL().replaceAll("\\?.*", "");
+    }
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> java.sql.DriverManager.getConnection(url, "postgres", "guess"))
+        .isInstanceOf(java.sql.SQLException.class).hasMessageContaining("password authentication failed");
+    java.sql.DriverManager.getConnection(url, "postgres", password).close();
+    assertThat(api.call("GET", "/api/rollouts/" + id2 + "/history", null).body().toString()).doesNotContain(password);
   }
 
   /** The results of a step's completed activities, as the rollout history holds them. */

@@ -19,7 +19,13 @@ import org.springframework.test.web.servlet.MockMvc;
 /** Slack's endpoints alone: nothing reaches the rollout commands unless Slack's signature and timestamp check out. */
 // No Temporal in a slice: no dev server is started (mode external, and nothing connects).
 @WebMvcTest(controllers = SlackController.class, properties = "ringmaster.temporal.mode=external")
+@org.springframework.context.annotation.Import(SlackControllerTest.Properties.class)
 class SlackControllerTest {
+  /** The request body limit (a filter, so part of the slice) reads ringmaster.api.max-request-body. */
+  @org.springframework.boot.test.context.TestConfiguration
+  @org.springframework.boot.context.properties.EnableConfigurationProperties(dev.ringmaster.config.RingmasterProperties.class)
+  static class Properties {}
+
   static final String SECRET = "test-signing-secret-1234";
 
   @Autowired MockMvc mvc;
