@@ -1,23 +1,38 @@
 package dev.ringmaster.api;
 
+import dev.ringmaster.auth.ApiTokens;
 import dev.ringmaster.rollouts.Caller;
 import dev.ringmaster.rollouts.CommandRefused;
 import dev.ringmaster.rollouts.CommandRefused.Reason;
+import jakarta.servlet.http.HttpServletRequest;
 import java.util.List;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.stereotype.Component;
 
 /**
- * Who is calling the REST API. Until API authentication exists, the caller names itself ({@code by},
- * {@code triggeredBy}); this is the one place that decides, so authentication replaces this class and nothing else.
+ * Who is calling the REST API: the holder of the bearer token (see {@link dev.ringmaster.auth.SecurityConfig}). A
+ * body's {@code by} / {@code triggeredBy} may be left out; when it names someone else, the call is refused: nobody
+ * approves as alice with bob's token. The source is {@code cli} for the Ringmaster CLI, else {@code rest}.
  */
 @Component
 class CallerIdentity {
-  Caller resolve(String claimed, String field) {
-    if (claimed == null || claimed.isBlank()) {
-      throw new CommandRefused(Reason.INVALID, "'" + field + "' is required: say who you are",
-          List.of("e.g. {\"" + field + "\": \"alice\"}; API authentication will replace this"));
+  static final String CLIENT_HEADER = "X-Ringmaster-Client";
+
+  Caller resolve(HttpServletRequest request, String claimed, String field) {
+    Authentication auth = SecurityContextHolder.getContext().getAuthentication();
+    if (auth == null || !(auth.getPrincipal() instanceof ApiTokens.Holder holder)) {
+      throw new CommandRefused(Reason.UNAUTHENTICATED, "authentication required: send 'Authorization: Bearer <token>'");
     }
-    // REST identities belong to no approver groups until authentication brings them.
-    return Caller.of(claimed.strip(), "rest");
+    if (claimed != null && !claimed.isBlank() && !claimed.strip().equals(holder.identity())) {
+      throw new CommandRefused(Reason.FORBIDDEN, "'" + field + "' says '" + claimed.strip() + "' but the token belongs to " + holder.identity(),
+          List.of("the identity comes from the token; leave '" + field + "' out"));
+    }
+    String source = "cli".equalsIgnoreCase(request.getHeader(CLIENT_HEADER)) ? "cli" : "rest";
+    return new Caller(holder.identity(), source, List.of(), holder.roles(), holder.services());
+  }
+
+  Caller resolve(HttpServletRequest request) {
+    return resolve(request, null, null);
   }
 }

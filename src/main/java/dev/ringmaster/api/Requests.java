@@ -16,6 +16,10 @@ final class Requests {
 
   /** approve/reject/abort/pause/resume/promote/retry. {@code gate} optionally names what is being approved. */
   record Action(String by, String comment, String reason, String gate) {
+    static Action orEmpty(Action a) {
+      return a == null ? new Action(null, null, null, null) : a;
+    }
+
     String text() {
       return comment != null ? comment : reason;
     }

@@ -7,6 +7,7 @@ import dev.ringmaster.pipeline.RolloutStatus;
 import dev.ringmaster.rollouts.HistoryTimeline;
 import dev.ringmaster.rollouts.RolloutCommands;
 import dev.ringmaster.rollouts.Started;
+import jakarta.servlet.http.HttpServletRequest;
 import java.util.List;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -33,63 +34,66 @@ class RolloutController {
   }
 
   @PostMapping
-  ResponseEntity<Requests.Started> start(@RequestBody Requests.Start body) {
-    Started s = commands.start(body.request(), identity.resolve(body.triggeredBy(), "triggeredBy"));
+  ResponseEntity<Requests.Started> start(HttpServletRequest http, @RequestBody Requests.Start body) {
+    Started s = commands.start(body.request(), identity.resolve(http, body.triggeredBy(), "triggeredBy"));
     var started = new Requests.Started(s.id(), publicUrl.rollout(s.id()), s.state());
     return ResponseEntity.status(s.created() ? HttpStatus.CREATED : HttpStatus.OK).body(started);
   }
 
   @GetMapping
-  List<RolloutStatus.Summary> list(@RequestParam(required = false) String service, @RequestParam(required = false) String state) {
-    return commands.list(service, state);
+  List<RolloutStatus.Summary> list(HttpServletRequest http, @RequestParam(required = false) String service, @RequestParam(required = false) String state) {
+    return commands.list(service, state, identity.resolve(http));
   }
 
   @GetMapping("/{id}")
-  RolloutStatus status(@PathVariable String id) {
-    return commands.status(id);
+  RolloutStatus status(HttpServletRequest http, @PathVariable String id) {
+    return commands.status(id, identity.resolve(http));
   }
 
   @GetMapping("/{id}/history")
-  List<HistoryTimeline.Entry> history(@PathVariable String id) {
-    return commands.history(id);
+  List<HistoryTimeline.Entry> history(HttpServletRequest http, @PathVariable String id) {
+    return commands.history(id, identity.resolve(http));
   }
 
   @PostMapping("/{id}/approve")
-  ApprovalReceipt approve(@PathVariable String id, @RequestBody Requests.Action body) {
-    return commands.approve(id, identity.resolve(body.by(), "by"), body.text(), body.gate());
+  ApprovalReceipt approve(HttpServletRequest http, @PathVariable String id, @RequestBody(required = false) Requests.Action body) {
+    Requests.Action b = Requests.Action.orEmpty(body);
+    return commands.approve(id, identity.resolve(http, b.by(), "by"), b.text(), b.gate());
   }
 
   @PostMapping("/{id}/reject")
-  ApprovalReceipt reject(@PathVariable String id, @RequestBody Requests.Action body) {
-    return commands.reject(id, identity.resolve(body.by(), "by"), body.text(), body.gate());
+  ApprovalReceipt reject(HttpServletRequest http, @PathVariable String id, @RequestBody(required = false) Requests.Action body) {
+    Requests.Action b = Requests.Action.orEmpty(body);
+    return commands.reject(id, identity.resolve(http, b.by(), "by"), b.text(), b.gate());
   }
 
   @PostMapping("/{id}/abort")
-  ResponseEntity<RolloutStatus> abort(@PathVariable String id, @RequestBody Requests.Action body) {
-    return operate(id, Operation.ABORT, body);
+  ResponseEntity<RolloutStatus> abort(HttpServletRequest http, @PathVariable String id, @RequestBody(required = false) Requests.Action body) {
+    return operate(http, id, Operation.ABORT, body);
   }
 
   @PostMapping("/{id}/pause")
-  ResponseEntity<RolloutStatus> pause(@PathVariable String id, @RequestBody Requests.Action body) {
-    return operate(id, Operation.PAUSE, body);
+  ResponseEntity<RolloutStatus> pause(HttpServletRequest http, @PathVariable String id, @RequestBody(required = false) Requests.Action body) {
+    return operate(http, id, Operation.PAUSE, body);
   }
 
   @PostMapping("/{id}/resume")
-  ResponseEntity<RolloutStatus> resume(@PathVariable String id, @RequestBody Requests.Action body) {
-    return operate(id, Operation.RESUME, body);
+  ResponseEntity<RolloutStatus> resume(HttpServletRequest http, @PathVariable String id, @RequestBody(required = false) Requests.Action body) {
+    return operate(http, id, Operation.RESUME, body);
   }
 
   @PostMapping("/{id}/promote")
-  ResponseEntity<RolloutStatus> promote(@PathVariable String id, @RequestBody Requests.Action body) {
-    return operate(id, Operation.PROMOTE, body);
+  ResponseEntity<RolloutStatus> promote(HttpServletRequest http, @PathVariable String id, @RequestBody(required = false) Requests.Action body) {
+    return operate(http, id, Operation.PROMOTE, body);
   }
 
   @PostMapping("/{id}/retry")
-  ResponseEntity<RolloutStatus> retry(@PathVariable String id, @RequestBody Requests.Action body) {
-    return operate(id, Operation.RETRY, body);
+  ResponseEntity<RolloutStatus> retry(HttpServletRequest http, @PathVariable String id, @RequestBody(required = false) Requests.Action body) {
+    return operate(http, id, Operation.RETRY, body);
   }
 
-  private ResponseEntity<RolloutStatus> operate(String id, Operation operation, Requests.Action body) {
-    return ResponseEntity.accepted().body(commands.operate(id, operation, identity.resolve(body.by(), "by"), body.text()));
+  private ResponseEntity<RolloutStatus> operate(HttpServletRequest http, String id, Operation operation, Requests.Action body) {
+    Requests.Action b = Requests.Action.orEmpty(body);
+    return ResponseEntity.accepted().body(commands.operate(id, operation, identity.resolve(http, b.by(), "by"), b.text()));
   }
 }

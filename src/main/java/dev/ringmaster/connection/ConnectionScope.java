@@ -1,13 +1,10 @@
 package dev.ringmaster.connection;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /**
  * Who may use a connection and where it may deploy, from its settings:
@@ -78,12 +75,7 @@ public record ConnectionScope(String connection, List<String> services, List<Str
     return allowed.size() == 1 && !allowed.get(0).contains("*") ? Optional.of(allowed.get(0)) : Optional.empty();
   }
 
-  static boolean matchesAny(List<String> globs, String value) {
-    return globs.stream().anyMatch(g -> glob(g).matcher(value).matches());
+  private static boolean matchesAny(List<String> globs, String value) {
+    return Globs.matchesAny(globs, value);
   }
-
-  private static Pattern glob(String g) {
-    return Pattern.compile(Arrays.stream(g.split("\\*", -1)).map(Pattern::quote).collect(Collectors.joining(".*")));
-  }
-
 }

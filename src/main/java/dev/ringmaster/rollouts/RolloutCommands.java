@@ -41,8 +41,9 @@ public class RolloutCommands {
   }
 
   public Started start(StartRequest request, Caller caller) {
+    caller.require(Role.TRIGGER, null, "start rollouts");
     searchAttributes.ensure();
-    return gateway.start(request, caller.identity(), this::lastSucceeded);
+    return gateway.start(request, caller, this::lastSucceeded);
   }
 
   /** The service's newest rollout that SUCCEEDED, from Temporal (it outlives Ringmaster); null when there is none. */
@@ -50,34 +51,41 @@ public class RolloutCommands {
     return listing.list(service, "SUCCEEDED").stream().findFirst().map(s -> new RolloutRequest.KnownGood(s.id(), s.version())).orElse(null);
   }
 
-  public RolloutStatus status(String id) {
-    return gateway.status(id);
+  public RolloutStatus status(String id, Caller caller) {
+    caller.require(Role.READ, null, "read rollouts");
+    RolloutStatus s = gateway.status(id);
+    caller.require(Role.READ, s.service(), "read rollouts");
+    return s;
   }
 
   public Optional<RolloutStatus> find(String id) {
     return gateway.find(id);
   }
 
-  public List<RolloutStatus.Summary> list(String service, String state) {
-    return listing.list(service, state);
+  /** The rollouts the caller may read: of {@code service} when given (refused outside its scopes), else of its services. */
+  public List<RolloutStatus.Summary> list(String service, String state, Caller caller) {
+    caller.require(Role.READ, service, "read rollouts");
+    return listing.list(service, state).stream().filter(r -> caller.mayActOn(r.service())).toList();
   }
 
-  public List<HistoryTimeline.Entry> history(String id) {
-    if (gateway.describe(id).isEmpty()) throw CommandRefused.notFound(id);
+  public List<HistoryTimeline.Entry> history(String id, Caller caller) {
+    status(id, caller);
     return HistoryTimeline.of(gateway.client(), id);
   }
 
   public ApprovalReceipt approve(String id, Caller caller, String comment, String gate) {
+    authorize(id, caller, Role.APPROVE, "approve rollouts");
     return decide(id, new Decision(caller.identity(), comment, caller.source(), caller.groups(), gate), RolloutWorkflow::approve);
   }
 
   public ApprovalReceipt reject(String id, Caller caller, String comment, String gate) {
+    authorize(id, caller, Role.APPROVE, "reject rollouts");
     return decide(id, new Decision(caller.identity(), comment, caller.source(), caller.groups(), gate), RolloutWorkflow::reject);
   }
 
   /** Sends the operation's signal when it applies to the rollout as it is now; answers with the status after it. */
   public RolloutStatus operate(String id, Operation operation, Caller caller, String reason) {
-    RolloutStatus s = gateway.status(id);
+    RolloutStatus s = authorize(id, caller, Role.OPERATE, operation.name().toLowerCase(java.util.Locale.ROOT) + " rollouts");
     String whyNot = operation.whyNot(s);
     if (whyNot != null) {
       throw new CommandRefused(Reason.CONFLICT, "not applicable to " + id + ": " + whyNot, List.of("phase " + s.phase() + ", state " + s.state()));
@@ -88,6 +96,14 @@ public class RolloutCommands {
       throw CommandRefused.notFound(id);
     }
     return gateway.status(id);
+  }
+
+  /** The role first (nothing is read without it), then the rollout's service against the caller's scopes. */
+  private RolloutStatus authorize(String id, Caller caller, Role role, String action) {
+    caller.require(role, null, action);
+    RolloutStatus s = gateway.status(id);
+    caller.require(role, s.service(), action);
+    return s;
   }
 
   /** The workflow's Update validators decide; their refusals come back with the reason they gave. */

@@ -60,12 +60,14 @@ final class RolloutGateway {
    * started together with its {@code rolloutStarted} Update (Update-with-start): one call that returns once the lease
    * has started the rollout, instead of polling for the child to appear.
    */
-  Started start(StartRequest body, String triggeredBy, java.util.function.Function<String, RolloutRequest.KnownGood> lastSucceeded) {
+  Started start(StartRequest body, Caller caller, java.util.function.Function<String, RolloutRequest.KnownGood> lastSucceeded) {
     if (body.version() == null || !VERSION.matcher(body.version()).matches()) {
       throw new CommandRefused(Reason.INVALID, body.version() == null ? "'version' is missing" : "'version' is not a valid version: '" + body.version() + "'",
           List.of("letters, digits, '.', '_', '+' and '-', at most 64 characters, e.g. 1.4.2"));
     }
     RolloutDefinition d = definitions.load(body);
+    caller.require(Role.TRIGGER, d.metadata().service(), "start rollouts");
+    String triggeredBy = caller.identity();
     String id = RolloutRequest.rolloutId(d.metadata().service(), body.version());
     Optional<RolloutStatus> existing = find(id);
     if (existing.isPresent()) return new Started(id, false, existing.get().state());

@@ -88,7 +88,7 @@ class SlackController {
       return "Not counted: could not check your approver groups in Slack (" + e.getMessage() + "); try again, or use the REST API.";
     }
     try {
-      Caller caller = new Caller(user, "slack", groups);
+      Caller caller = Caller.slack(user, groups);
       ApprovalReceipt r = approve ? rollouts.approve(id, caller, "from Slack", gate) : rollouts.reject(id, caller, "from Slack", gate);
       return (approve ? "Approved" : "Rejected") + " '" + r.gate() + "' of " + id + ": " + r.message()
           + (approve ? " (" + r.approvals() + " of " + r.quorum() + ")" : "");
@@ -106,7 +106,7 @@ class SlackController {
     String[] words = form.getOrDefault("text", "").strip().split("\\s+", 3);
     String usage = "Usage: `/ringmaster status <service>` or `/ringmaster abort <rollout-id> <reason>`";
     if (words.length >= 2 && words[0].equals("status")) {
-      List<RolloutStatus.Summary> items = rollouts.list(words[1], null);
+      List<RolloutStatus.Summary> items = rollouts.list(words[1], null, Caller.slack(user, List.of()));
       if (items.isEmpty()) return new CommandAnswer("ephemeral", "No rollouts of " + words[1] + ".");
       StringBuilder sb = new StringBuilder("Rollouts of " + words[1] + ":");
       items.stream().limit(10).forEach(i -> sb.append("\n• ").append(i.id()).append(": ").append(i.state()).append(", ").append(i.phase())
@@ -118,7 +118,7 @@ class SlackController {
         return new CommandAnswer("ephemeral", "Not allowed: only Ringmaster operators (ringmaster.slack.operators) may abort rollouts.");
       }
       try {
-        RolloutStatus s = rollouts.operate(words[1], Operation.ABORT, Caller.of(user, "slack"), words[2]);
+        RolloutStatus s = rollouts.operate(words[1], Operation.ABORT, Caller.slack(user, List.of()), words[2]);
         return new CommandAnswer("in_channel", "<@" + user + "> aborted " + words[1] + ": " + words[2] + " — " + s.message());
       } catch (CommandRefused e) {
         return new CommandAnswer("ephemeral", "Not aborted: " + e.getMessage());

@@ -197,9 +197,9 @@ class EndToEndTest {
         .contains("spec.rings[2].soak: 'soon' is not a duration")
         .contains("spec.rings[1].audience.percent: 150 is not within 0..100");
 
-    assertThat(api.call("POST", "/api/rollouts", JSON.createObjectNode().put("definitionPath", "../pom.xml").put("version", "1").put("triggeredBy", "x")).status())
+    assertThat(api.call("POST", "/api/rollouts", JSON.createObjectNode().put("definitionPath", "../pom.xml").put("version", "1")).status())
         .isEqualTo(400);
-    Response noVersion = api.call("POST", "/api/rollouts", JSON.createObjectNode().put("definitionPath", "workflows/example.yaml").put("triggeredBy", "x"));
+    Response noVersion = api.call("POST", "/api/rollouts", JSON.createObjectNode().put("definitionPath", "workflows/example.yaml"));
     assertThat(noVersion.status()).isEqualTo(400);
     assertThat(noVersion.body().get("error").asText()).startsWith("'version' is missing");
     Response unknown = api.call("GET", "/api/rollouts/rollout-nothing-1.0", null);

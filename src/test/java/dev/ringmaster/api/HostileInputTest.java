@@ -178,6 +178,7 @@ class HostileInputTest {
     // Chunked (no Content-Length): cut off while it is read.
     byte[] bytes = JSON.writeValueAsBytes(start("a: b", huge));
     HttpRequest chunked = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/rollouts")).header("Content-Type", "application/json")
+        .header("Authorization", "Bearer " + dev.ringmaster.support.TestTokens.tokenOf("mallory"))
         .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(bytes))).build();
     HttpResponse<String> r = HttpClient.newHttpClient().send(chunked, HttpResponse.BodyHandlers.ofString());
     refused(new Response(r.statusCode(), JSON.readTree(r.body())), 413);
@@ -246,7 +247,8 @@ class HostileInputTest {
       };
       String endpoint = i % 5 == 0 ? "/api/rollouts" : endpoints.get(random.nextInt(endpoints.size()));
       HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + endpoint))
-          .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build();
+          .header("Content-Type", "application/json").header("Authorization", "Bearer " + dev.ringmaster.support.TestTokens.tokenOf("mallory"))
+          .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build();
       HttpResponse<String> r = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
       assertThat(r.statusCode()).as("#%d %s %s → %s", i, endpoint, abbreviate(body), r.body()).isBetween(400, 499);
       assertThat(r.headers().firstValue("Content-Type").orElse("")).as("#%d %s %s → %s", i, endpoint, abbreviate(body), r.body()).startsWith("application/json");

@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import dev.ringmaster.support.TestTokens;
 import org.springframework.test.context.DynamicPropertyRegistry;
 
 /** Ringmaster's REST API as CI and operators call it, for the end-to-end tests. */
@@ -29,8 +30,18 @@ final class RestApi {
     this.port = port;
   }
 
+  /** With the token of the identity the body names ({@link TestTokens}), else the token of {@code ci-bot}. */
   Response call(String method, String path, Object body) throws IOException, InterruptedException {
+    return callAs(TestTokens.identityFor(body, "ci-bot"), method, path, body);
+  }
+
+  Response callAs(String identity, String method, String path, Object body) throws IOException, InterruptedException {
+    return callWithToken(TestTokens.tokenOf(identity), method, path, body);
+  }
+
+  Response callWithToken(String token, String method, String path, Object body) throws IOException, InterruptedException {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).header("Content-Type", "application/json");
+    if (token != null) b.header("Authorization", "Bearer " + token);
     b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
     HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     return new Response(r.statusCode(), r.body().isEmpty() ? null : JSON.readTree(r.body()));
@@ -49,6 +60,8 @@ final class RestApi {
 
   /** The application's local connections pointed at {@code dir}, in-process Temporal on a free port, short soaks allowed. */
   static void localConnectionsIn(Path dir, DynamicPropertyRegistry r) {
+    TestTokens.properties().forEach((k, v) -> r.add(k, () -> v));
+    r.add("ringmaster.auth.admin-token-file", () -> dir.resolve("admin-token").toString());
     r.add("ringmaster.temporal.mode", () -> "in-process");
     r.add("ringmaster.temporal.embedded-port", () -> "0");
     r.add("ringmaster.connections.local-flags.path", () -> dir.resolve("flags.json").toString());

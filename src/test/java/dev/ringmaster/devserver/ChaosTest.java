@@ -151,7 +151,7 @@ class ChaosTest {
           target.injectErrorsOn(0.6);
           acted = true;
         } else if (plan.outcome() == Outcome.ABORT) {
-          call("POST", "/api/rollouts/" + id + "/abort", JSON.createObjectNode().put("by", "sre").put("reason", "chaos"));
+          call("POST", "/api/rollouts/" + id + "/abort", JSON.createObjectNode().put("by", "sre-on-call").put("reason", "chaos"));
           acted = true;
         }
       }

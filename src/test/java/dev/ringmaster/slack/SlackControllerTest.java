@@ -18,8 +18,9 @@ import org.springframework.test.web.servlet.MockMvc;
 
 /** Slack's endpoints alone: nothing reaches the rollout commands unless Slack's signature and timestamp check out. */
 // No Temporal in a slice: no dev server is started (mode external, and nothing connects).
-@WebMvcTest(controllers = SlackController.class, properties = "ringmaster.temporal.mode=external")
-@org.springframework.context.annotation.Import(SlackControllerTest.Properties.class)
+// Slack's endpoints are open to the API's token check (they verify Slack's signature): the real security configuration.
+@WebMvcTest(controllers = SlackController.class, properties = {"ringmaster.temporal.mode=external", "ringmaster.auth.admin-token-file="})
+@org.springframework.context.annotation.Import({dev.ringmaster.auth.SecurityConfig.class, SlackControllerTest.Properties.class})
 class SlackControllerTest {
   /** The request body limit (a filter, so part of the slice) reads ringmaster.api.max-request-body. */
   @org.springframework.boot.test.context.TestConfiguration

@@ -30,11 +30,13 @@ public final class RingmasterProcess implements AutoCloseable {
   private final Process process;
   private final int port;
   private final Path log;
+  private final Path workDir;
 
-  private RingmasterProcess(Process process, int port, Path log) {
+  private RingmasterProcess(Process process, int port, Path log, Path workDir) {
     this.process = process;
     this.port = port;
     this.log = log;
+    this.workDir = workDir;
   }
 
   /** @param properties Spring properties as {@code --key=value} arguments */
@@ -43,11 +45,12 @@ public final class RingmasterProcess implements AutoCloseable {
     List<String> command = new ArrayList<>(List.of(java(), "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
         "-cp", System.getProperty("java.class.path"), "dev.ringmaster.RingmasterApplication", "--server.port=" + port,
         "--ringmaster.public-url=http://127.0.0.1:" + port));
+    TestTokens.properties().forEach((k, v) -> command.add("--" + k + "=" + v));
     properties.forEach((k, v) -> command.add("--" + k + "=" + v));
     Path log = workDir.resolve("ringmaster-" + port + ".log");
     Process p = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-    return new RingmasterProcess(p, port, log);
+    return new RingmasterProcess(p, port, log, workDir);
   }
 
   public static String java() {
@@ -75,9 +78,16 @@ public final class RingmasterProcess implements AutoCloseable {
     throw new AssertionError("Ringmaster on port " + port + " not ready within " + within + ":\n" + logTail());
   }
 
+  /**
+   * A call with the token of the identity the body names ({@link TestTokens}); without one, with the admin token
+   * the process generated into its working directory's {@code var/admin-token}, as the CLI would.
+   */
   public Answer call(String method, String path, Object body) throws IOException, InterruptedException {
+    String identity = TestTokens.identityFor(body, null);
+    Path adminToken = workDir.resolve("var/admin-token");
+    String token = identity != null ? TestTokens.tokenOf(identity) : java.nio.file.Files.exists(adminToken) ? java.nio.file.Files.readString(adminToken).strip() : "none-yet";
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(20))
-        .header("Content-Type", "application/json")
+        .header("Content-Type", "application/json").header("Authorization", "Bearer " + token)
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
     HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     return new Answer(r.statusCode(), r.body().isBlank() ? null : JSON.readTree(r.body()));
