@@ -13,7 +13,7 @@ import java.util.Map;
  * run on authenticated identities. Tests of the auth rules themselves configure narrower tokens.
  */
 public final class TestTokens {
-  public static final List<String> IDENTITIES = List.of("ci", "ci-bot", "alice", "bob", "carol", "dave@example.com", "sre-on-call", "mallory", "reader");
+  public static final List<String> IDENTITIES = List.of("ci", "ci-bot", "alice", "bob", "carol", "dave@example.com", "sre", "sre-on-call", "mallory", "reader", "U0ALICE");
 
   private TestTokens() {}
 
@@ -22,7 +22,7 @@ public final class TestTokens {
   }
 
   private static String name(String identity) {
-    return identity.replaceAll("[^a-z0-9-]", "-");
+    return identity.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9-]", "-");
   }
 
   /** Spring properties configuring every test identity's token (hash only, as in production). */
