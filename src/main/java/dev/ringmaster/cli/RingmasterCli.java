@@ -1,0 +1,435 @@
+package dev.ringmaster.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ringmaster.auth.ApiTokens;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code ringmaster} CLI ({@code bin/ringmaster}): the REST API for CI jobs and operators, with exit codes a
+ * pipeline can act on. No Spring here: it starts in well under a second.
+ */
+@Command(name = "ringmaster", mixinStandardHelpOptions = true, version = "ringmaster CLI 1",
+    description = "Start, watch and steer Ringmaster rollouts.",
+    subcommands = {RingmasterCli.Start.class, RingmasterCli.Status.class, RingmasterCli.Watch.class, RingmasterCli.ListRollouts.class,
+        RingmasterCli.History.class, RingmasterCli.Approve.class, RingmasterCli.Reject.class, RingmasterCli.Abort.class, RingmasterCli.Pause.class,
+        RingmasterCli.Resume.class, RingmasterCli.Promote.class, RingmasterCli.Retry.class, RingmasterCli.Token.class},
+    footer = {"", "Exit codes: 0 SUCCEEDED (or the command was done), 1 ROLLED_BACK, 2 FAILED (compensation needs retry),",
+        "3 still paused or awaiting a human after --timeout, 4 refused (invalid, 401/403, 404, 409), 5 Ringmaster unreachable."})
+public final class RingmasterCli {
+  static final int SUCCEEDED = 0, ROLLED_BACK = 1, FAILED = 2, WAITING = 3, REFUSED = 4, UNREACHABLE = 5;
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  public static int run(String... args) {
+    CommandLine cli = new CommandLine(new RingmasterCli());
+    cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+      if (e instanceof Api.Unreachable u) {
+        cmd.getErr().println("ringmaster: " + u.getMessage());
+        return UNREACHABLE;
+      }
+      if (e instanceof Api.Refused r) {
+        Connection c = connectionOf(cmd);
+        if (c != null && c.json()) {
+          cmd.getOut().println(r.body == null ? "{}" : r.body.toString());
+        } else {
+          cmd.getErr().println("ringmaster: refused (" + r.status + "): " + (r.body == null ? "" : r.body.path("error").asText()));
+          if (r.body != null) r.body.path("details").forEach(d -> cmd.getErr().println("  " + d.asText()));
+        }
+        return REFUSED;
+      }
+      cmd.getErr().println("ringmaster: " + e.getMessage());
+      return REFUSED;
+    });
+    cli.setParameterExceptionHandler((e, a) -> {
+      e.getCommandLine().getErr().println("ringmaster: " + e.getMessage());
+      e.getCommandLine().usage(e.getCommandLine().getErr());
+      return REFUSED;
+    });
+    return cli.execute(args);
+  }
+
+  private static Connection connectionOf(CommandLine cmd) {
+    Object o = cmd.getCommand();
+    return o instanceof Base b ? b.connection : null;
+  }
+
+  /** Where Ringmaster is, who is calling, how to print. */
+  static final class Connection {
+    @Option(names = "--url", description = "Ringmaster's URL (default: $RINGMASTER_URL, else http://127.0.0.1:8080)")
+    String url;
+
+    @Option(names = "--token", description = "API token (default: $RINGMASTER_TOKEN, else the file of --token-file)")
+    String token;
+
+    @Option(names = "--token-file", description = "file holding the token (default: var/admin-token, the embedded default's admin token)")
+    Path tokenFile;
+
+    @Option(names = {"-o", "--output"}, description = "text (default) or json", defaultValue = "text")
+    String output;
+
+    boolean json() {
+      return "json".equalsIgnoreCase(output);
+    }
+
+    Api api() {
+      String u = url != null ? url : env("RINGMASTER_URL", "http://127.0.0.1:8080");
+      String t = token != null ? token : env("RINGMASTER_TOKEN", null);
+      if (t == null) {
+        Path f = tokenFile != null ? tokenFile : Path.of("var/admin-token");
+        try {
+          if (Files.isReadable(f)) t = Files.readString(f, StandardCharsets.UTF_8).strip();
+        } catch (java.io.IOException e) {
+          t = null;
+        }
+      }
+      return new Api(u, t);
+    }
+
+    private static String env(String name, String fallback) {
+      String v = System.getenv(name);
+      return v == null || v.isBlank() ? fallback : v;
+    }
+  }
+
+  abstract static class Base implements Callable<Integer> {
+    @Mixin Connection connection = new Connection();
+    @Spec CommandLine.Model.CommandSpec spec;
+
+    PrintWriter out() {
+      return spec.commandLine().getOut();
+    }
+
+    PrintWriter err() {
+      return spec.commandLine().getErr();
+    }
+
+    void print(JsonNode json, String text) {
+      out().println(connection.json() ? json.toString() : text);
+      out().flush();
+    }
+
+    static String enc(String id) {
+      return java.net.URLEncoder.encode(id, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    /** Streams progress lines until the rollout ends, or until {@code timeout} while it waits for a human. */
+    int follow(String id, Duration timeout, Duration poll) throws Exception {
+      Api api = connection.api();
+      Progress progress = new Progress();
+      long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
+      Thread hook = new Thread(() -> err().println("ringmaster: stopped watching " + id + "; the rollout goes on (ringmaster abort " + id + " stops it)"));
+      Runtime.getRuntime().addShutdownHook(hook);
+      try {
+        while (true) {
+          JsonNode s = api.get("/api/rollouts/" + enc(id));
+          for (Progress.Event e : progress.next(s)) {
+            out().println(connection.json() ? e.json(id).toString() : id + ": " + e.text());
+          }
+          out().flush();
+          String state = s.path("state").asText();
+          switch (state) {
+            case "SUCCEEDED":
+              return finish(s, SUCCEEDED);
+            case "ROLLED_BACK":
+              return finish(s, ROLLED_BACK);
+            case "FAILED":
+              return finish(s, FAILED);
+            default:
+              break;
+          }
+          if (System.nanoTime() > deadline) {
+            boolean human = state.equals("PAUSED") || s.path("phase").asText().equals("AWAITING_APPROVAL");
+            err().println("ringmaster: " + id + " is still " + state + " (" + s.path("phase").asText() + ") after " + timeout
+                + (human ? ": it waits for a human" : "") + "; the rollout goes on");
+            return finish(s, WAITING);
+          }
+          Thread.sleep(poll.toMillis());
+        }
+      } finally {
+        try {
+          Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+          // Ctrl-C: the hook says so
+        }
+      }
+    }
+
+    private int finish(JsonNode s, int code) {
+      if (connection.json()) {
+        out().println(((ObjectNode) s.deepCopy()).put("exitCode", code).toString());
+      } else {
+        out().println(s.path("id").asText() + ": " + s.path("state").asText()
+            + (s.path("rollbackReason").asText().isEmpty() ? "" : " — " + s.path("rollbackReason").asText()));
+      }
+      out().flush();
+      return code;
+    }
+  }
+
+  @Command(name = "start", description = "Start a rollout (idempotent: the same service and version attach to the running one).")
+  static final class Start extends Base {
+    @Parameters(index = "0", description = "definition file, sent inline (or with --path: a path under the server's workflows directory)")
+    String definition;
+
+    @Option(names = "--version", required = true, description = "the version to roll out")
+    String version;
+
+    @Option(names = "--path", description = "send the definition as definitionPath (the server reads it) instead of inline")
+    boolean byPath;
+
+    @Option(names = "--commit", description = "the commit being released")
+    String commit;
+
+    @Option(names = "--ci-url", description = "link to the CI run")
+    String ciUrl;
+
+    @Option(names = "--wait", description = "stream progress until the rollout ends; exit code by its end state")
+    boolean await;
+
+    @Option(names = "--timeout", description = "with --wait: give up waiting after this long (e.g. 30m) with exit code 3", converter = DurationConverter.class)
+    Duration timeout;
+
+    @Option(names = "--poll", description = "with --wait: how often to read the status (default 1s)", defaultValue = "1s", converter = DurationConverter.class)
+    Duration poll;
+
+    @Override
+    public Integer call() throws Exception {
+      ObjectNode body = Api.JSON.createObjectNode().put("version", version);
+      if (byPath) {
+        body.put("definitionPath", definition);
+      } else {
+        Path f = Path.of(definition);
+        if (!Files.isRegularFile(f)) {
+          err().println("ringmaster: " + definition + " is not a file (use --path for a path on the server)");
+          return REFUSED;
+        }
+        body.put("definition", Files.readString(f, StandardCharsets.UTF_8));
+      }
+      if (commit != null) body.put("commit", commit);
+      if (ciUrl != null) body.put("ciRunUrl", ciUrl);
+      JsonNode started = connection.api().post("/api/rollouts", body);
+      String id = started.path("id").asText();
+      print(started, id + " " + started.path("state").asText() + " — " + started.path("statusUrl").asText());
+      if (!await) return SUCCEEDED;
+      if (!connection.json()) out().println(id + ": waiting for the end (Ctrl-C stops waiting, not the rollout)");
+      return follow(id, timeout, poll);
+    }
+  }
+
+  @Command(name = "watch", description = "Stream a rollout's progress until it ends (exit code by its end state).")
+  static final class Watch extends Base {
+    @Parameters(index = "0") String id;
+
+    @Option(names = "--timeout", converter = DurationConverter.class, description = "give up after this long with exit code 3")
+    Duration timeout;
+
+    @Option(names = "--poll", defaultValue = "1s", converter = DurationConverter.class)
+    Duration poll;
+
+    @Override
+    public Integer call() throws Exception {
+      return follow(id, timeout, poll);
+    }
+  }
+
+  @Command(name = "status", description = "A rollout's status.")
+  static final class Status extends Base {
+    @Parameters(index = "0") String id;
+
+    @Override
+    public Integer call() throws Exception {
+      JsonNode s = connection.api().get("/api/rollouts/" + enc(id));
+      StringBuilder t = new StringBuilder(s.path("id").asText() + ": " + s.path("state").asText() + ", phase " + s.path("phase").asText());
+      if (!s.path("message").asText().isEmpty()) t.append(" — ").append(s.path("message").asText());
+      for (JsonNode r : s.path("rings")) t.append("\n  ring ").append(r.path("name").asText()).append(": ").append(r.path("state").asText())
+          .append(" (").append(r.path("audience").asText()).append(")");
+      if (!s.path("rollbackReason").asText().isEmpty()) t.append("\n  rollback: ").append(s.path("rollbackReason").asText());
+      s.path("rollbackSteps").forEach(st -> t.append("\n    ").append(st.asText()));
+      print(s, t.toString());
+      return SUCCEEDED;
+    }
+  }
+
+  @Command(name = "list", description = "List rollouts (newest first).")
+  static final class ListRollouts extends Base {
+    @Option(names = "--service") String service;
+    @Option(names = "--state") String state;
+
+    @Override
+    public Integer call() throws Exception {
+      StringBuilder q = new StringBuilder();
+      if (service != null) q.append(q.length() == 0 ? "?" : "&").append("service=").append(enc(service));
+      if (state != null) q.append(q.length() == 0 ? "?" : "&").append("state=").append(enc(state.toUpperCase(Locale.ROOT)));
+      JsonNode list = connection.api().get("/api/rollouts" + q);
+      StringBuilder t = new StringBuilder();
+      list.forEach(r -> t.append(t.length() == 0 ? "" : "\n").append(r.path("id").asText()).append("  ").append(r.path("state").asText())
+          .append("  ").append(r.path("phase").asText()));
+      print(list, t.length() == 0 ? "no rollouts" : t.toString());
+      return SUCCEEDED;
+    }
+  }
+
+  @Command(name = "history", description = "A rollout's Temporal history as a timeline.")
+  static final class History extends Base {
+    @Parameters(index = "0") String id;
+
+    @Override
+    public Integer call() throws Exception {
+      JsonNode h = connection.api().get("/api/rollouts/" + enc(id) + "/history");
+      StringBuilder t = new StringBuilder();
+      h.forEach(e -> t.append(t.length() == 0 ? "" : "\n").append(e.path("time").asText()).append("  ").append(e.path("type").asText())
+          .append(e.path("step").asText().isEmpty() ? "" : "  " + e.path("step").asText())
+          .append(e.path("summary").asText().isEmpty() ? "" : "  " + e.path("summary").asText()));
+      print(h, t.toString());
+      return SUCCEEDED;
+    }
+  }
+
+  abstract static class Decide extends Base {
+    @Parameters(index = "0") String id;
+    @Option(names = "--comment") String comment;
+    @Option(names = "--gate", description = "what is being approved (ring name or contract), to avoid approving a later gate by mistake") String gate;
+
+    int decide(String action) throws Exception {
+      ObjectNode body = Api.JSON.createObjectNode();
+      if (comment != null) body.put("comment", comment);
+      if (gate != null) body.put("gate", gate);
+      JsonNode r = connection.api().post("/api/rollouts/" + enc(id) + "/" + action, body);
+      print(r, id + ": " + r.path("gate").asText() + " " + r.path("decision").asText().toLowerCase() + " — " + r.path("message").asText());
+      return SUCCEEDED;
+    }
+  }
+
+  @Command(name = "approve", description = "Approve the gate a rollout awaits.")
+  static final class Approve extends Decide {
+    @Override
+    public Integer call() throws Exception {
+      return decide("approve");
+    }
+  }
+
+  @Command(name = "reject", description = "Reject the gate a rollout awaits (it rolls back).")
+  static final class Reject extends Decide {
+    @Override
+    public Integer call() throws Exception {
+      return decide("reject");
+    }
+  }
+
+  abstract static class Operate extends Base {
+    @Parameters(index = "0") String id;
+    @Option(names = "--reason") String reason;
+
+    int operate(String action) throws Exception {
+      ObjectNode body = Api.JSON.createObjectNode();
+      if (reason != null) body.put("reason", reason);
+      JsonNode s = connection.api().post("/api/rollouts/" + enc(id) + "/" + action, body);
+      print(s, id + ": " + action + " accepted; now " + s.path("state").asText() + ", phase " + s.path("phase").asText());
+      return SUCCEEDED;
+    }
+  }
+
+  @Command(name = "abort", description = "Abort: the flag off for everyone, the previous version redeployed, the expand undone.")
+  static final class Abort extends Operate {
+    @Override
+    public Integer call() throws Exception {
+      return operate("abort");
+    }
+  }
+
+  @Command(name = "pause", description = "Pause the soak (its time left is kept).")
+  static final class Pause extends Operate {
+    @Override
+    public Integer call() throws Exception {
+      return operate("pause");
+    }
+  }
+
+  @Command(name = "resume", description = "Resume a paused rollout.")
+  static final class Resume extends Operate {
+    @Override
+    public Integer call() throws Exception {
+      return operate("resume");
+    }
+  }
+
+  @Command(name = "promote", description = "End the current soak now (its gates run once).")
+  static final class Promote extends Operate {
+    @Override
+    public Integer call() throws Exception {
+      return operate("promote");
+    }
+  }
+
+  @Command(name = "retry", description = "Retry a FAILED rollout's compensation or contract.")
+  static final class Retry extends Operate {
+    @Override
+    public Integer call() throws Exception {
+      return operate("retry");
+    }
+  }
+
+  @Command(name = "token", description = "API tokens.", subcommands = TokenCreate.class)
+  static final class Token implements Callable<Integer> {
+    @Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      spec.commandLine().usage(spec.commandLine().getOut());
+      return SUCCEEDED;
+    }
+  }
+
+  @Command(name = "create", description = "Make a new API token: printed once, with the configuration that accepts it (only its hash).")
+  static final class TokenCreate implements Callable<Integer> {
+    @Spec CommandLine.Model.CommandSpec spec;
+    @Option(names = "--identity", required = true, description = "who the token is (ci-checkout, alice@example.com)") String identity;
+    @Option(names = "--roles", required = true, split = ",", description = "trigger, approve, operate, read, admin") List<String> roles;
+    @Option(names = "--services", split = ",", description = "service scopes (globs); default: every service") List<String> services;
+    @Option(names = "--name", description = "configuration key (default: from the identity)") String name;
+
+    @Override
+    public Integer call() {
+      roles.forEach(dev.ringmaster.rollouts.Role::parse);
+      String key = name != null ? name : identity.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-");
+      String token = ApiTokens.generate();
+      String hash = ApiTokens.hash(token);
+      PrintWriter out = spec.commandLine().getOut();
+      out.println("token (shown once; give it to " + identity + ", e.g. as the CI secret RINGMASTER_TOKEN):");
+      out.println("  " + token);
+      out.println();
+      out.println("application.yaml:");
+      out.println("  ringmaster.auth.tokens." + key + ": {identity: " + identity + ", hash: " + hash + ", roles: [" + String.join(", ", roles) + "]"
+          + (services == null ? "" : ", services: [" + String.join(", ", services) + "]") + "}");
+      out.println("or environment:");
+      String env = "RINGMASTER_AUTH_TOKENS_" + key.toUpperCase(Locale.ROOT).replace('-', '_');
+      out.println("  " + env + "_IDENTITY=" + identity + " " + env + "_HASH=" + hash + " " + env + "_ROLES=" + String.join(",", roles)
+          + (services == null ? "" : " " + env + "_SERVICES=" + String.join(",", services)));
+      out.flush();
+      return SUCCEEDED;
+    }
+  }
+
+  static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String value) {
+      return dev.ringmaster.definition.Durations.parse(value);
+    }
+  }
+}
