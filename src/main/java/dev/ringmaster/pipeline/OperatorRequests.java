@@ -48,12 +48,12 @@ final class OperatorRequests {
   /** Between forward steps: roll back on an abort, hold on a pause. */
   void checkpoint() {
     checkAbort();
-    if (pauseBy != null) holdPaused("paused by " + pauseBy.by());
+    if (pauseBy != null) holdPaused("paused by " + pauseBy.who());
   }
 
   void checkAbort() {
     if (abortedBy != null && !st.pastPointOfNoReturn) {
-      throw new RollbackRequested("aborted by " + abortedBy.by() + (abortedBy.reason() == null ? "" : ": " + abortedBy.reason()));
+      throw new RollbackRequested("aborted by " + abortedBy.who() + (abortedBy.reason() == null ? "" : ": " + abortedBy.reason()));
     }
   }
 

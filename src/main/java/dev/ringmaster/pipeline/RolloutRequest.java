@@ -9,7 +9,8 @@ import java.time.Instant;
  * the identity of the triggerer, never a secret. The definition's migration locations are already resolved (absolute
  * or {@code classpath:}) by the API that started it. {@code lastSucceeded} is the rollback target of choice: the last
  * version of this service that went through every ring. Fields no longer used are ignored, so a rollout started by an
- * earlier version (which still carried {@code definitionDir}) replays on this code.
+ * earlier version (which still carried {@code definitionDir}) replays on this code. {@code triggeredVia}: the entry
+ * point the triggerer used ({@code rest}, {@code cli}); null in histories from before it was recorded.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record RolloutRequest(
@@ -20,7 +21,8 @@ public record RolloutRequest(
     String triggeredBy,
     String ciRunUrl,
     Instant requestedAt,
-    KnownGood lastSucceeded) {
+    KnownGood lastSucceeded,
+    String triggeredVia) {
 
   /** The service's last rollout that SUCCEEDED, found by the API when this one started; null when there is none. */
   public record KnownGood(String rolloutId, String version) {}

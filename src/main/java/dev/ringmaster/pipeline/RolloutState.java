@@ -91,7 +91,7 @@ final class RolloutState {
     var md = request.definition().metadata();
     return new RolloutStatus(request.rolloutId(), md.service(), md.domain(), request.version(), previousVersion, previousVersionWhy, flagBefore, phase, state,
         currentRing, List.copyOf(rings), List.copyOf(approvals), awaiting, awaiting == null ? List.of() : List.copyOf(awaitingApprovers),
-        message, rollbackReason, List.copyOf(rollbackSteps), pastPointOfNoReturn, request.triggeredBy(), startedAt, updatedAt);
+        message, rollbackReason, List.copyOf(rollbackSteps), pastPointOfNoReturn, request.triggeredBy(), request.triggeredVia(), startedAt, updatedAt);
   }
 
   static Instant now() {

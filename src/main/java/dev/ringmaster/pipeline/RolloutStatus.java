@@ -24,6 +24,7 @@ public record RolloutStatus(
     List<String> rollbackSteps,
     boolean pastPointOfNoReturn,
     String triggeredBy,
+    String triggeredVia,
     Instant startedAt,
     Instant updatedAt) {
 

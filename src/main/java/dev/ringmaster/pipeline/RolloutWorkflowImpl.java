@@ -35,7 +35,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     Spec spec = request.definition().spec();
     Saga saga = new Saga(new Saga.Options.Builder().setParallelCompensation(false).setContinueWithError(false).build());
     try {
-      notes.send(Kind.STARTED, "rollout of " + request.version() + " started by " + request.triggeredBy());
+      notes.send(Kind.STARTED, "rollout of " + request.version() + " started by " + request.triggeredBy() + (request.triggeredVia() == null ? "" : " via " + request.triggeredVia()));
       steps.preflight();
       if (spec.migration() != null) expand(saga);
       deploy(saga);

@@ -91,7 +91,7 @@ public class RolloutCommands {
       throw new CommandRefused(Reason.CONFLICT, "not applicable to " + id + ": " + whyNot, List.of("phase " + s.phase() + ", state " + s.state()));
     }
     try {
-      operation.send(gateway.rollout(id), new OperatorAction(caller.identity(), reason));
+      operation.send(gateway.rollout(id), new OperatorAction(caller.identity(), caller.source(), reason));
     } catch (WorkflowNotFoundException e) {
       throw CommandRefused.notFound(id);
     }

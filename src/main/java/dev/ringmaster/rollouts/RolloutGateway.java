@@ -73,7 +73,7 @@ final class RolloutGateway {
     if (existing.isPresent()) return new Started(id, false, existing.get().state());
 
     RolloutRequest request = new RolloutRequest(id, d, body.version(), body.commit(), triggeredBy, body.ciRunUrl(), Instant.now(),
-        lastSucceeded.apply(d.metadata().service()));
+        lastSucceeded.apply(d.metadata().service()), caller.source());
     String leaseId = RolloutRequest.domainLeaseId(d.metadata().domain());
     DomainLeaseWorkflow lease = client.newWorkflowStub(DomainLeaseWorkflow.class, WorkflowOptions.newBuilder()
         .setWorkflowId(leaseId)

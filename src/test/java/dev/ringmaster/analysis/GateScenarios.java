@@ -197,7 +197,7 @@ abstract class GateScenarios {
     await().atMost(Duration.ofSeconds(60)).until(() -> wf.status().state() == State.PAUSED);
     RolloutStatus s = wf.status();
     assertThat(s.message()).contains("gates INCONCLUSIVE in ring canary: 2 consecutive INCONCLUSIVE measurement(s), inconclusiveLimit 2");
-    wf.abort(new dev.ringmaster.pipeline.OperatorAction("sre", "no traffic to judge"));
+    wf.abort(new dev.ringmaster.pipeline.OperatorAction("sre", "rest", "no traffic to judge"));
     assertThat(result(wf).state()).isEqualTo(State.ROLLED_BACK);
   }
 

@@ -168,7 +168,7 @@ class EndToEndTest {
         .contains("RestoreFlag: new-example-flow as it was before this rollout, default on for everyone, retired");
     assertThat(lastDeployed()).endsWith("rollout-example-2.0.2 deploy 2.0.0");
     assertThat(Files.readString(dir.resolve("running-version")).strip()).isEqualTo("2.0.0");
-    assertThat(api.status(id2).get("rollbackReason").asText()).isEqualTo("aborted by sre-on-call: pager");
+    assertThat(api.status(id2).get("rollbackReason").asText()).isEqualTo("aborted by sre-on-call via rest: pager");
 
     // The history reads like the pipeline: the kill switch ran before the previous version was redeployed.
     Response history = api.call("GET", "/api/rollouts/" + id2 + "/history", null);

@@ -265,6 +265,6 @@ class SlackApprovalTest {
     HttpResponse<String> aborted = signed("/slack/commands", "command=%2Fringmaster&text=abort+" + id + "+checkout+latency+alert&user_id=U0OPS&channel_id=C0RELEASES");
     assertThat(JSON.readTree(aborted.body()).get("text").asText()).startsWith("<@U0OPS> aborted " + id + ": checkout latency alert");
     api.awaitStatus(id, "state", "ROLLED_BACK");
-    assertThat(api.status(id).get("rollbackReason").asText()).isEqualTo("aborted by U0OPS: checkout latency alert");
+    assertThat(api.status(id).get("rollbackReason").asText()).isEqualTo("aborted by U0OPS via slack: checkout latency alert");
   }
 }

@@ -54,7 +54,7 @@ class ReplayTest {
     if (record) {
       wf.approve(Decision.of("alice", "recorded", "rest"));
     } else {
-      wf.pause(new OperatorAction("sre", null));
+      wf.pause(new OperatorAction("sre", "rest", null));
       wf.reject(Decision.of("bob", "no", "rest"));
     }
     WorkflowStub.fromTyped(wf).getResult(RolloutResult.class);

@@ -208,11 +208,11 @@ class RolloutWorkflowTest {
   void abortMidSoakRollsBackWithoutEnablingFurtherRings() {
     RolloutWorkflow wf = start(request(threeRings(APPROVAL), "1.4.2", "dave"));
     awaitStatus(wf, s -> s.phase() == Phase.SOAKING && s.currentRing() == 0, "soaking ring internal");
-    wf.abort(new OperatorAction("sre-on-call", "checkout latency alert"));
+    wf.abort(new OperatorAction("sre-on-call", "rest", "checkout latency alert"));
 
     RolloutResult r = result(wf);
     assertThat(r.state()).isEqualTo(State.ROLLED_BACK);
-    assertThat(r.status().rollbackReason()).isEqualTo("aborted by sre-on-call: checkout latency alert");
+    assertThat(r.status().rollbackReason()).isEqualTo("aborted by sre-on-call via rest: checkout latency alert");
     assertThat(activities.changes()).containsExactly(
         "DeployVersion 1.4.2", "EnableRing internal tenants [acme-internal]", "KillSwitch", "RestoreFlag did not exist", "RedeployPrevious 1.4.1");
   }
@@ -222,13 +222,13 @@ class RolloutWorkflowTest {
     // 1.4.1 runs on the target, but it never went through its rings; the last rollout that succeeded shipped 1.3.0.
     RolloutRequest plain = request(threeRings(APPROVAL), "1.4.2", "dave");
     RolloutRequest req = new RolloutRequest(plain.rolloutId(), plain.definition(), plain.version(), plain.commit(), plain.triggeredBy(),
-        plain.ciRunUrl(), plain.requestedAt(), new RolloutRequest.KnownGood("rollout-checkout-1.3.0", "1.3.0"));
+        plain.ciRunUrl(), plain.requestedAt(), new RolloutRequest.KnownGood("rollout-checkout-1.3.0", "1.3.0"), "rest");
     RolloutWorkflow wf = start(req);
     RolloutStatus soaking = awaitStatus(wf, s -> s.phase() == Phase.SOAKING, "soaking");
     assertThat(soaking.previousVersion()).isEqualTo("1.3.0");
     assertThat(soaking.previousVersionWhy()).isEqualTo("the deploy target runs 1.4.1 but the last rollout of this service that succeeded is "
         + "rollout-checkout-1.3.0 (1.3.0): a rollback redeploys 1.3.0");
-    wf.abort(new OperatorAction("sre-on-call", "latency"));
+    wf.abort(new OperatorAction("sre-on-call", "rest", "latency"));
 
     RolloutResult r = result(wf);
     assertThat(r.state()).isEqualTo(State.ROLLED_BACK);
@@ -239,11 +239,11 @@ class RolloutWorkflowTest {
   void whenTheTargetRunsTheLastVersionThatSucceededNothingNeedsExplaining() {
     RolloutRequest plain = request(threeRings(APPROVAL), "1.4.2", "dave");
     RolloutWorkflow wf = start(new RolloutRequest(plain.rolloutId(), plain.definition(), plain.version(), plain.commit(), plain.triggeredBy(),
-        plain.ciRunUrl(), plain.requestedAt(), new RolloutRequest.KnownGood("rollout-checkout-1.4.1", "1.4.1")));
+        plain.ciRunUrl(), plain.requestedAt(), new RolloutRequest.KnownGood("rollout-checkout-1.4.1", "1.4.1"), "rest"));
     RolloutStatus soaking = awaitStatus(wf, s -> s.phase() == Phase.SOAKING, "soaking");
     assertThat(soaking.previousVersion()).isEqualTo("1.4.1");
     assertThat(soaking.previousVersionWhy()).isNull();
-    wf.abort(new OperatorAction("sre-on-call", "latency"));
+    wf.abort(new OperatorAction("sre-on-call", "rest", "latency"));
     assertThat(activities.changes()).isNotEmpty();
     assertThat(result(wf).status().rollbackSteps()).anyMatch(step -> step.startsWith("RedeployPrevious: 1.4.1"));
   }
@@ -267,7 +267,7 @@ class RolloutWorkflowTest {
   void abortWhileAwaitingApprovalRollsBack() {
     RolloutWorkflow wf = start(request(threeRings(APPROVAL), "1.4.2", "dave"));
     awaitPhase(wf, Phase.AWAITING_APPROVAL);
-    wf.abort(new OperatorAction("sre-on-call", "freeze"));
+    wf.abort(new OperatorAction("sre-on-call", "rest", "freeze"));
 
     RolloutResult r = result(wf);
     assertThat(r.state()).isEqualTo(State.ROLLED_BACK);
@@ -280,13 +280,13 @@ class RolloutWorkflowTest {
     RolloutWorkflow wf = start(request(threeRings(APPROVAL), "1.4.2", "dave"));
     awaitStatus(wf, s -> s.phase() == Phase.SOAKING && s.currentRing() == 0, "soaking ring internal");
     env.sleep(Duration.ofMinutes(20));
-    wf.pause(new OperatorAction("sre-on-call", null));
+    wf.pause(new OperatorAction("sre-on-call", "rest", null));
     awaitStatus(wf, s -> s.state() == State.PAUSED, "paused");
     env.sleep(Duration.ofHours(3));
     assertThat(wf.status().state()).isEqualTo(State.PAUSED);
     assertThat(activities.changes()).doesNotContain("EnableRing canary tenants [acme-internal] + 5%");
 
-    wf.resume(new OperatorAction("sre-on-call", null));
+    wf.resume(new OperatorAction("sre-on-call", "rest", null));
     RolloutStatus soaking = awaitStatus(wf, s -> s.state() == State.RUNNING && s.phase() == Phase.SOAKING, "soaking again");
     // The remaining ~40 minutes of the soak, not a fresh hour and not nothing.
     assertThat(Duration.between(java.time.Instant.ofEpochMilli(env.currentTimeMillis()), soaking.rings().get(0).soakEndsAt()))
@@ -301,7 +301,7 @@ class RolloutWorkflowTest {
     RolloutWorkflow wf = start(request(threeRings(APPROVAL).replaceFirst("soak: 1h", "soak: 24h"), "1.4.2", "dave"));
     awaitStatus(wf, s -> s.phase() == Phase.SOAKING && s.currentRing() == 0, "soaking ring internal");
     long started = env.currentTimeMillis();
-    wf.promote(new OperatorAction("release-manager", "verified by hand"));
+    wf.promote(new OperatorAction("release-manager", "rest", "verified by hand"));
     awaitStatus(wf, s -> s.currentRing() == 1, "ring canary");
     assertThat(Duration.ofMillis(env.currentTimeMillis() - started)).isLessThan(Duration.ofHours(1));
     assertThat(wf.status().rings().get(0).verdict()).contains("promoted by release-manager");
@@ -313,14 +313,14 @@ class RolloutWorkflowTest {
     activities.measurements.add(Outcome.FAILED);
     RolloutWorkflow wf = start(request(WITH_ANALYSIS, "1.4.2", "dave"));
     awaitRealTime(wf, s -> s.phase() == Phase.SOAKING, "soaking ring canary");
-    wf.promote(new OperatorAction("release-manager", null));
+    wf.promote(new OperatorAction("release-manager", "rest", null));
     RolloutStatus refused = awaitRealTime(wf, s -> String.valueOf(s.rings().get(0).verdict()).contains("promotion by release-manager refused"), "promotion refused");
     assertThat(refused.rings().get(0).verdict()).contains("FAILED: error-rate canary=0.03100");
     assertThat(refused.phase()).isEqualTo(Phase.SOAKING);
     assertThat(refused.currentRing()).isEqualTo(0);
 
     awaitRealTime(wf, s -> s.phase() == Phase.SOAKING, "soaking ring canary again");
-    wf.promote(new OperatorAction("release-manager", null));
+    wf.promote(new OperatorAction("release-manager", "rest", null));
     assertThat(result(wf).state()).isEqualTo(State.SUCCEEDED);
     assertThat(activities.calls.stream().filter(c -> c.equals("MeasureGates canary")).count()).isEqualTo(2);
     assertThat(wf.status().rings().get(0).verdict()).startsWith("promoted by release-manager; gates ran once: PASSED");
@@ -349,7 +349,7 @@ class RolloutWorkflowTest {
     env.sleep(Duration.ofHours(6));
     assertThat(activities.changes()).doesNotContain("EnableRing everyone 100%").doesNotContain("KillSwitch");
 
-    wf.resume(new OperatorAction("sre-on-call", "traffic is back"));
+    wf.resume(new OperatorAction("sre-on-call", "rest", "traffic is back"));
     assertThat(result(wf).state()).isEqualTo(State.SUCCEEDED);
     assertThat(activities.calls.stream().filter(c -> c.equals("WatchSoak canary")).count()).isEqualTo(2);
   }
@@ -359,7 +359,7 @@ class RolloutWorkflowTest {
     activities.killSwitchFailures.set(1);
     RolloutWorkflow wf = start(request(threeRings(APPROVAL), "1.4.2", "dave"));
     awaitPhase(wf, Phase.AWAITING_APPROVAL);
-    wf.abort(new OperatorAction("sre-on-call", "bad release"));
+    wf.abort(new OperatorAction("sre-on-call", "rest", "bad release"));
 
     RolloutStatus failed = awaitStatus(wf, s -> s.state() == State.FAILED, "FAILED");
     assertThat(failed.phase()).isEqualTo(Phase.FAILED);
@@ -368,7 +368,7 @@ class RolloutWorkflowTest {
     assertThat(wf.status().state()).isEqualTo(State.FAILED);
     assertThat(activities.changes()).doesNotContain("RedeployPrevious 1.4.1");
 
-    wf.retry(new OperatorAction("sre-on-call", "token rotated"));
+    wf.retry(new OperatorAction("sre-on-call", "rest", "token rotated"));
     RolloutResult r = result(wf);
     assertThat(r.state()).isEqualTo(State.ROLLED_BACK);
     assertThat(activities.changes()).endsWith("KillSwitch", "KillSwitch", "RestoreFlag did not exist", "RedeployPrevious 1.4.1");

@@ -49,7 +49,7 @@ public final class TestDefinitions {
   public static RolloutRequest request(String yaml, String version, String triggeredBy) {
     RolloutDefinition d = load(yaml);
     return new RolloutRequest(RolloutRequest.rolloutId(d.metadata().service(), version), d, version, "abc123",
-        triggeredBy, "https://ci.example/run/1", Instant.parse("2026-11-23T00:00:00Z"), null);
+        triggeredBy, "https://ci.example/run/1", Instant.parse("2026-11-23T00:00:00Z"), null, "rest");
   }
 
   /** Three rings (tenants → 5 % with an approval → everyone), 1 h soaks, no analysis. */
