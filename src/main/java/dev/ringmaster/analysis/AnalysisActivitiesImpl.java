@@ -48,7 +48,8 @@ public class AnalysisActivitiesImpl implements AnalysisActivities {
       while (true) {
         Instant next = clock.now().plus(a.interval());
         boolean last = !next.isBefore(request.soakEndsAt());
-        clock.sleepUntil(last ? request.soakEndsAt() : next, () -> ctx.heartbeat(null));
+        Streak sofar = streak; // every heartbeat carries the measurements so far: the API shows them while the soak runs
+        clock.sleepUntil(last ? request.soakEndsAt() : next, () -> ctx.heartbeat(sofar));
         Measurement m = measure(a);
         streak = GateEvaluator.afterMeasurement(streak, m);
         ctx.heartbeat(streak);

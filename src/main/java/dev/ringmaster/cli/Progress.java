@@ -15,6 +15,10 @@ import java.util.Map;
 final class Progress {
   /** One event: its kind and the line a person reads. */
   record Event(String kind, String text) {
+    Event {
+      text = oneLine(text);
+    }
+
     ObjectNode json(String rolloutId) {
       return Api.JSON.createObjectNode().put("rollout", rolloutId).put("event", kind).put("text", text);
     }
@@ -29,17 +33,11 @@ final class Progress {
 
   List<Event> next(JsonNode s) {
     List<Event> out = new ArrayList<>();
-    String p = s.path("phase").asText();
-    if (!p.equals(phase)) {
-      out.add(new Event("phase", "phase " + p + (s.path("message").asText().isEmpty() ? "" : ": " + s.path("message").asText())));
-      phase = p;
-    }
     for (JsonNode ring : s.path("rings")) {
       String name = ring.path("name").asText();
       String state = ring.path("state").asText();
       if (!state.equals(ringStates.put(name, state)) && !state.equals("PENDING")) {
-        out.add(new Event("ring", "ring " + name + " " + state.toLowerCase() + " (audience: " + ring.path("audience").asText() + ")"
-            + (state.equals("SOAKING") && ring.hasNonNull("soakEndsAt") ? ", soak ends " + ring.path("soakEndsAt").asText() : "")));
+        out.add(new Event("ring", "ring " + name + " " + state.toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + " (audience: " + ring.path("audience").asText() + ")"));
       }
       JsonNode m = ring.path("measurements");
       int count = m.path("measurements").asInt(0);
@@ -51,6 +49,7 @@ final class Progress {
         for (JsonNode v : last.path("metrics")) {
           line.append("; ").append(v.path("metric").asText()).append(" canary=").append(num(v.path("canary")));
           if (v.hasNonNull("control")) line.append(" control=").append(num(v.path("control")));
+          if (v.hasNonNull("samples")) line.append(" samples=").append(num(v.path("samples")));
           line.append(" failIf ").append(v.path("failIf").asText()).append(" → ").append(v.path("outcome").asText());
           if (v.hasNonNull("reason")) line.append(" (").append(v.path("reason").asText()).append(')');
         }
@@ -64,8 +63,10 @@ final class Progress {
     }
     String nowAwaiting = s.path("awaiting").isNull() || s.path("awaiting").isMissingNode() ? null : s.path("awaiting").asText();
     if (nowAwaiting != null && !nowAwaiting.equals(awaiting)) {
-      out.add(new Event("approval-awaited", "awaiting approval of " + nowAwaiting + " from " + s.path("awaitingApprovers")
-          + " — ringmaster approve " + s.path("id").asText()));
+      List<String> approvers = new ArrayList<>();
+      s.path("awaitingApprovers").forEach(x -> approvers.add(x.asText()));
+      out.add(new Event("approval-awaited", "awaiting approval of " + nowAwaiting + " from " + String.join(", ", approvers)
+          + " (ringmaster approve " + s.path("id").asText() + ")"));
     }
     awaiting = nowAwaiting;
     JsonNode a = s.path("approvals");
@@ -76,16 +77,31 @@ final class Progress {
     }
     approvals = a.size();
     JsonNode steps = s.path("rollbackSteps");
-    if (rollbackSteps == 0 && steps.size() > 0) out.add(new Event("rollback", "rolling back: " + s.path("rollbackReason").asText()));
+    if (rollbackSteps == 0 && steps.size() > 0) out.add(new Event("rollback", "rolling back: " + text(s, "rollbackReason")));
     for (int i = rollbackSteps; i < steps.size(); i++) out.add(new Event("rollback-step", "rollback step " + (i + 1) + ": " + steps.get(i).asText()));
     rollbackSteps = steps.size();
+    String p = s.path("phase").asText();
+    if (!p.equals(phase)) {
+      out.add(new Event("phase", "phase " + p + (text(s, "message").isEmpty() ? "" : ": " + text(s, "message"))));
+      phase = p;
+    }
     return out;
+  }
+
+  /** One event, one line: a multi-line message (a command's output) is joined. */
+  static String oneLine(String text) {
+    return text.replaceAll("\\s*\\R\\s*", " ");
+  }
+
+  /** A text field; empty when absent or null. */
+  static String text(JsonNode s, String field) {
+    return s.path(field).isTextual() ? s.path(field).asText() : "";
   }
 
   private static String num(JsonNode n) {
     if (n == null || n.isNull() || n.isMissingNode()) return "none";
     if (n.isTextual()) return n.asText();
     double d = n.asDouble();
-    return d == Math.rint(d) && Math.abs(d) < 1e12 ? String.valueOf((long) d) : String.format("%.4g", d);
+    return d == Math.rint(d) && Math.abs(d) < 1e12 ? String.valueOf((long) d) : String.format(java.util.Locale.ROOT, "%.4g", d);
   }
 }

@@ -174,8 +174,8 @@ public final class RingmasterCli {
       if (connection.json()) {
         out().println(((ObjectNode) s.deepCopy()).put("exitCode", code).toString());
       } else {
-        out().println(s.path("id").asText() + ": " + s.path("state").asText()
-            + (s.path("rollbackReason").asText().isEmpty() ? "" : " — " + s.path("rollbackReason").asText()));
+        String why = Progress.text(s, "rollbackReason").isEmpty() || code == FAILED ? Progress.text(s, "message") : Progress.text(s, "rollbackReason");
+        out().println(Progress.oneLine(s.path("id").asText() + ": " + s.path("state").asText() + (why.isEmpty() ? "" : " — " + why)));
       }
       out().flush();
       return code;
@@ -256,10 +256,10 @@ public final class RingmasterCli {
     public Integer call() throws Exception {
       JsonNode s = connection.api().get("/api/rollouts/" + enc(id));
       StringBuilder t = new StringBuilder(s.path("id").asText() + ": " + s.path("state").asText() + ", phase " + s.path("phase").asText());
-      if (!s.path("message").asText().isEmpty()) t.append(" — ").append(s.path("message").asText());
+      if (!Progress.text(s, "message").isEmpty()) t.append(" — ").append(Progress.text(s, "message"));
       for (JsonNode r : s.path("rings")) t.append("\n  ring ").append(r.path("name").asText()).append(": ").append(r.path("state").asText())
           .append(" (").append(r.path("audience").asText()).append(")");
-      if (!s.path("rollbackReason").asText().isEmpty()) t.append("\n  rollback: ").append(s.path("rollbackReason").asText());
+      if (!Progress.text(s, "rollbackReason").isEmpty()) t.append("\n  rollback: ").append(Progress.text(s, "rollbackReason"));
       s.path("rollbackSteps").forEach(st -> t.append("\n    ").append(st.asText()));
       print(s, t.toString());
       return SUCCEEDED;
@@ -402,12 +402,18 @@ public final class RingmasterCli {
     @Option(names = "--identity", required = true, description = "who the token is (ci-checkout, alice@example.com)") String identity;
     @Option(names = "--roles", required = true, split = ",", description = "trigger, approve, operate, read, admin") List<String> roles;
     @Option(names = "--services", split = ",", description = "service scopes (globs); default: every service") List<String> services;
-    @Option(names = "--name", description = "configuration key (default: from the identity)") String name;
+    @Option(names = "--name", description = "configuration key, lower-case letters and digits (default: the identity's)") String name;
 
     @Override
     public Integer call() {
       roles.forEach(dev.ringmaster.rollouts.Role::parse);
-      String key = name != null ? name : identity.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-");
+      if (identity.isBlank()) throw new CommandLine.ParameterException(spec.commandLine(), "--identity is blank");
+      // Letters and digits only: an environment variable cannot spell '-' or '.' in a map key.
+      String key = name != null ? name : identity.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
+      if (!key.matches("[a-z0-9]{1,64}")) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--name must be 1 to 64 lower-case letters and digits (it is a key in the "
+            + "configuration and in environment variable names): '" + key + "'");
+      }
       String token = ApiTokens.generate();
       String hash = ApiTokens.hash(token);
       PrintWriter out = spec.commandLine().getOut();
@@ -418,7 +424,7 @@ public final class RingmasterCli {
       out.println("  ringmaster.auth.tokens." + key + ": {identity: " + identity + ", hash: " + hash + ", roles: [" + String.join(", ", roles) + "]"
           + (services == null ? "" : ", services: [" + String.join(", ", services) + "]") + "}");
       out.println("or environment:");
-      String env = "RINGMASTER_AUTH_TOKENS_" + key.toUpperCase(Locale.ROOT).replace('-', '_');
+      String env = "RINGMASTER_AUTH_TOKENS_" + key.toUpperCase(Locale.ROOT);
       out.println("  " + env + "_IDENTITY=" + identity + " " + env + "_HASH=" + hash + " " + env + "_ROLES=" + String.join(",", roles)
           + (services == null ? "" : " " + env + "_SERVICES=" + String.join(",", services)));
       out.flush();

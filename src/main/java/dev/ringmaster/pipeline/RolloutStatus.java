@@ -36,6 +36,16 @@ public record RolloutStatus(
     return new Summary(id, service, version, phase, state, currentRingName(), startedAt, updatedAt);
   }
 
+  /** The same status with ring {@code i}'s measurements replaced by {@code live} when it has more of them. */
+  public RolloutStatus withMeasurements(int i, dev.ringmaster.analysis.SoakSummary live) {
+    RingStatus r = rings.get(i);
+    if (live == null || r.state() != RingState.SOAKING || (r.measurements() != null && r.measurements().measurements() >= live.measurements())) return this;
+    List<RingStatus> updated = new java.util.ArrayList<>(rings);
+    updated.set(i, r.withResult(live, r.verdict()));
+    return new RolloutStatus(id, service, domain, version, previousVersion, previousVersionWhy, flagBefore, phase, state, currentRing, List.copyOf(updated),
+        approvals, awaiting, awaitingApprovers, message, rollbackReason, rollbackSteps, pastPointOfNoReturn, triggeredBy, triggeredVia, startedAt, updatedAt);
+  }
+
   /** The ring in progress (or the last one reached), by name; null before the first ring. */
   public String currentRingName() {
     return currentRing < 0 ? null : rings.get(currentRing).name();

@@ -75,7 +75,9 @@ final class StepPolicies {
     return ActivityOptions.newBuilder()
         .setScheduleToCloseTimeout(budget)
         .setStartToCloseTimeout(budget)
-        .setHeartbeatTimeout(Duration.ofSeconds(30))
+        // 10 s: a crashed worker's soak moves on within 10 s, and the measurements its heartbeats carry reach the API
+        // (GET /api/rollouts/{id}) at least every 8 s (the SDK sends heartbeats at most every 0.8 × this timeout).
+        .setHeartbeatTimeout(Duration.ofSeconds(10))
         .setRetryOptions(retry(Duration.ofSeconds(2), Duration.ofSeconds(30), 0))
         .setSummary(summary)
         .build();

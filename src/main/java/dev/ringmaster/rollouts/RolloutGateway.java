@@ -1,6 +1,7 @@
 package dev.ringmaster.rollouts;
 
 import dev.ringmaster.TaskQueues;
+import dev.ringmaster.analysis.GateEvaluator;
 import dev.ringmaster.definition.RolloutDefinition;
 import dev.ringmaster.pipeline.DomainLeaseWorkflow;
 import dev.ringmaster.pipeline.RolloutRequest;
@@ -11,6 +12,7 @@ import dev.ringmaster.rollouts.CommandRefused.Reason;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.workflow.v1.PendingActivityInfo;
 import io.temporal.api.enums.v1.WorkflowIdConflictPolicy;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
@@ -126,14 +128,34 @@ final class RolloutGateway {
   }
 
   Optional<RolloutStatus> find(String id) {
-    if (!id.startsWith("rollout-") || describe(id).isEmpty()) return Optional.empty();
+    Optional<DescribeWorkflowExecutionResponse> described = id.startsWith("rollout-") ? describe(id) : Optional.empty();
+    if (described.isEmpty()) return Optional.empty();
     try {
-      return Optional.of(rollout(id).status());
+      return Optional.of(withLiveMeasurements(rollout(id).status(), described.get()));
     } catch (WorkflowNotFoundException e) {
       return Optional.empty();
     } catch (WorkflowQueryException e) {
       return Optional.empty(); // started but its first task has not run yet
     }
+  }
+
+  /**
+   * While a ring soaks, its measurements live in the {@code WatchSoak} activity's heartbeat (the workflow learns them
+   * when the soak ends, keeping the history small): the status shows the newer of the two.
+   */
+  private RolloutStatus withLiveMeasurements(RolloutStatus s, DescribeWorkflowExecutionResponse d) {
+    if (s.currentRing() < 0) return s;
+    for (PendingActivityInfo a : d.getPendingActivitiesList()) {
+      if (!a.getActivityType().getName().equals("WatchSoak") || !a.hasHeartbeatDetails()) continue;
+      try {
+        GateEvaluator.Streak streak = client.getOptions().getDataConverter()
+            .fromPayloads(0, Optional.of(a.getHeartbeatDetails()), GateEvaluator.Streak.class, GateEvaluator.Streak.class);
+        if (streak != null) return s.withMeasurements(s.currentRing(), streak.summary());
+      } catch (RuntimeException unreadable) {
+        return s; // a heartbeat from another version: the recorded measurements will do
+      }
+    }
+    return s;
   }
 
   RolloutWorkflow rollout(String id) {

@@ -18,7 +18,7 @@ import dev.ringmaster.support.TestTokens;
 import org.springframework.test.context.DynamicPropertyRegistry;
 
 /** Ringmaster's REST API as CI and operators call it, for the end-to-end tests. */
-final class RestApi {
+public final class RestApi {
   static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -59,7 +59,7 @@ final class RestApi {
   }
 
   /** The application's local connections pointed at {@code dir}, in-process Temporal on a free port, short soaks allowed. */
-  static void localConnectionsIn(Path dir, DynamicPropertyRegistry r) {
+  public static void localConnectionsIn(Path dir, DynamicPropertyRegistry r) {
     TestTokens.properties().forEach((k, v) -> r.add(k, () -> v));
     r.add("ringmaster.auth.admin-token-file", () -> dir.resolve("admin-token").toString());
     r.add("ringmaster.temporal.mode", () -> "in-process");
