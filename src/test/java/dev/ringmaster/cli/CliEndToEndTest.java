@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -310,6 +311,82 @@ class CliEndToEndTest {
     assertThat(viaMain.exit()).as(viaMain.toString()).isEqualTo(4);
     assertThat(viaMain.err()).contains("refused (404)");
     assertThat(viaMain.out()).doesNotContain("Spring"); // no server was started
+  }
+
+  /** The CI examples' rollout script, run by bash as the CI runner would, with the real CLI on the PATH. */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"github-actions.yml", "gitlab-ci.yml"})
+  void theCiExamplesPassOnAReleaseAndFailThePipelineOnARollback(String example) throws Exception {
+    String script = ciScript(example);
+    assertThat(script).contains("ringmaster start deploy/rollout.yaml").contains("--wait");
+    String service = example.startsWith("github") ? "example-gh" : "example-gl";
+    Path repo = Files.createDirectories(dir.resolve(service + "-repo/deploy"));
+    Path bin = Files.createDirectories(dir.resolve(service + "-bin"));
+    Files.writeString(bin.resolve("ringmaster"), "#!/bin/sh\nexec sh '" + Path.of("bin/ringmaster").toAbsolutePath() + "' \"$@\"\n");
+    bin.resolve("ringmaster").toFile().setExecutable(true);
+
+    Files.copy(Path.of(definition(service, service + "-flag", "local-deploy", null, TWO_FAST_RINGS)), repo.resolve("rollout.yaml"),
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Run released = runCi(script, repo.getParent(), bin, "a1b2c3d4e5f6a7b8c9d0a1b2c3d4e5f6a7b8c9d0");
+    assertThat(released.exit()).as(released.toString()).isEqualTo(0);
+    assertThat(released.out()).contains("released: every ring enabled").contains(": SUCCEEDED");
+
+    Files.copy(Path.of(definition(service, service + "-flag-2", "local-deploy", ERROR_RATE_GATE, """
+        - { name: canary, audience: { percent: 5 }, soak: 60s }
+        - { name: everyone, audience: { percent: 100 }, soak: 1s }
+        """)), repo.resolve("rollout.yaml"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    TRAFFIC.injectErrorsOn(0.5);
+    try {
+      Run rolledBack = runCi(script, repo.getParent(), bin, "0f9e8d7c6b5a0f9e8d7c6b5a0f9e8d7c6b5a0f9e");
+      assertThat(rolledBack.exit()).as(rolledBack.toString()).isEqualTo(1);
+      assertThat(rolledBack.out()).contains("rolled this release back").contains(": ROLLED_BACK — gates FAILED in ring canary").contains("error-rate");
+    } finally {
+      TRAFFIC.reset();
+    }
+  }
+
+  static final String ERROR_RATE_GATE = """
+      analysis:
+        connection: scrape
+        interval: 1s
+        failureLimit: 2
+        inconclusiveLimit: 3
+        minSamples: 50
+        metrics:
+          - name: error-rate
+            canary: ratio(http_requests_total{flag="on",code=~"5.."}, http_requests_total{flag="on"})
+            control: ratio(http_requests_total{flag="off",code=~"5.."}, http_requests_total{flag="off"})
+            samples: increase(http_requests_total{flag="on"})
+            failIf: canary > control + 0.05
+      """;
+
+  /** The shell script of the example's rollout step (GitHub Actions: the "Roll out" step; GitLab: the job's script). */
+  @SuppressWarnings("unchecked")
+  static String ciScript(String example) throws IOException {
+    Map<String, Object> yaml = new org.yaml.snakeyaml.Yaml().load(Files.readString(Path.of("examples", example)));
+    if (example.startsWith("github")) {
+      Map<String, Object> job = (Map<String, Object>) ((Map<String, Object>) yaml.get("jobs")).get("rollout");
+      Map<String, Object> step = ((List<Map<String, Object>>) job.get("steps")).stream().filter(s -> "Roll out".equals(s.get("name"))).findFirst().orElseThrow();
+      Map<String, Object> env = (Map<String, Object>) step.get("env");
+      assertThat(env.get("RINGMASTER_TOKEN")).isEqualTo("${{ secrets.RINGMASTER_TOKEN }}"); // from a secret, never written down
+      return (String) step.get("run");
+    }
+    Map<String, Object> job = (Map<String, Object>) yaml.get("rollout");
+    assertThat(job.get("variables")).isNull(); // the token comes from a masked CI/CD variable
+    return String.join("\n", (List<String>) job.get("script"));
+  }
+
+  Run runCi(String script, Path repo, Path bin, String sha) throws Exception {
+    Path file = Files.writeString(repo.resolve("ci-step-" + sha + ".sh"), script);
+    ProcessBuilder pb = new ProcessBuilder("bash", "--noprofile", "--norc", "-eo", "pipefail", file.toString()).directory(repo.toFile());
+    Map<String, String> env = pb.environment();
+    env.put("PATH", bin + ":" + env.get("PATH"));
+    env.put("RINGMASTER_CLASSPATH", System.getProperty("java.class.path"));
+    env.put("RINGMASTER_URL", "http://127.0.0.1:" + port);
+    env.put("RINGMASTER_TOKEN", TestTokens.tokenOf("ci-bot"));
+    env.putAll(Map.of("GITHUB_SHA", sha, "GITHUB_SERVER_URL", "https://github.example", "GITHUB_REPOSITORY", "team/checkout", "GITHUB_RUN_ID", "42",
+        "CI_COMMIT_SHA", sha, "CI_COMMIT_SHORT_SHA", sha.substring(0, 8), "CI_JOB_URL", "https://gitlab.example/team/checkout/-/jobs/42"));
+    return finish(pb.start(), Duration.ofSeconds(120));
   }
 
   void awaitPhase(String id, String phase) throws Exception {
