@@ -279,7 +279,9 @@ public final class RingmasterCli {
       JsonNode list = connection.api().get("/api/rollouts" + q);
       StringBuilder t = new StringBuilder();
       list.forEach(r -> t.append(t.length() == 0 ? "" : "\n").append(r.path("id").asText()).append("  ").append(r.path("state").asText())
-          .append("  ").append(r.path("phase").asText()));
+          .append(r.path("phase").asText().equals(r.path("state").asText()) ? "" : " (" + r.path("phase").asText()
+              + (Progress.text(r, "currentRing").isEmpty() ? "" : ", ring " + Progress.text(r, "currentRing")) + ")")
+          .append("  started ").append(Progress.text(r, "startedAt")));
       print(list, t.length() == 0 ? "no rollouts" : t.toString());
       return SUCCEEDED;
     }
@@ -293,9 +295,9 @@ public final class RingmasterCli {
     public Integer call() throws Exception {
       JsonNode h = connection.api().get("/api/rollouts/" + enc(id) + "/history");
       StringBuilder t = new StringBuilder();
-      h.forEach(e -> t.append(t.length() == 0 ? "" : "\n").append(e.path("time").asText()).append("  ").append(e.path("type").asText())
-          .append(e.path("step").asText().isEmpty() ? "" : "  " + e.path("step").asText())
-          .append(e.path("summary").asText().isEmpty() ? "" : "  " + e.path("summary").asText()));
+      h.forEach(e -> t.append(t.length() == 0 ? "" : "\n").append(Progress.text(e, "at")).append("  #").append(e.path("eventId").asText())
+          .append("  ").append(Progress.text(e, "type")).append(Progress.text(e, "step").isEmpty() ? "" : "  " + Progress.text(e, "step"))
+          .append(Progress.text(e, "detail").isEmpty() ? "" : "  " + Progress.oneLine(Progress.text(e, "detail"))));
       print(h, t.toString());
       return SUCCEEDED;
     }
