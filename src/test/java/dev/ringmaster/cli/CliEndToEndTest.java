@@ -208,6 +208,17 @@ class CliEndToEndTest {
     assertThat(waiting.out()).contains("rollout-example-cli-wait-1.0.0: awaiting approval of canary from alice, bob (ringmaster approve rollout-example-cli-wait-1.0.0)");
     assertThat(waiting.err()).contains("rollout-example-cli-wait-1.0.0 is still RUNNING (AWAITING_APPROVAL) after PT4S: it waits for a human; the rollout goes on");
 
+    // Ctrl-C (SIGINT) stops the waiting, never the rollout, and says so.
+    Process interrupted = launch("ci-bot", "start", def, "--version", "1.0.0", "--wait", "--poll", "200ms");
+    CompletableFuture<String> interruptedErr = read(interrupted.getErrorStream());
+    CompletableFuture<String> interruptedOut = read(interrupted.getInputStream());
+    Thread.sleep(1500);
+    assertThat(new ProcessBuilder("kill", "-INT", String.valueOf(interrupted.pid())).start().waitFor()).isZero();
+    assertThat(interrupted.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(interruptedErr.get(5, TimeUnit.SECONDS)).as(interruptedOut.getNow(""))
+        .contains("stopped watching rollout-example-cli-wait-1.0.0; the rollout goes on (ringmaster abort rollout-example-cli-wait-1.0.0 stops it)");
+    assertThat(JSON.readTree(cli("reader", "status", "rollout-example-cli-wait-1.0.0", "-o", "json").out()).get("phase").asText()).isEqualTo("AWAITING_APPROVAL");
+
     Process watch = launch("reader", "watch", "rollout-example-cli-wait-1.0.0", "--output", "json", "--poll", "200ms");
     Run abort = cli("sre-on-call", "abort", "rollout-example-cli-wait-1.0.0", "--reason", "pager");
     assertThat(abort.exit()).as(abort.toString()).isEqualTo(0);
