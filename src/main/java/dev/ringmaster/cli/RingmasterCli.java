@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
         RingmasterCli.History.class, RingmasterCli.Approve.class, RingmasterCli.Reject.class, RingmasterCli.Abort.class, RingmasterCli.Pause.class,
         RingmasterCli.Resume.class, RingmasterCli.Promote.class, RingmasterCli.Retry.class, RingmasterCli.Token.class},
     footer = {"", "Exit codes: 0 SUCCEEDED (or the command was done), 1 ROLLED_BACK, 2 FAILED (compensation needs retry),",
-        "3 still paused or awaiting a human after --timeout, 4 refused (invalid, 401/403, 404, 409), 5 Ringmaster unreachable."})
+        "3 still running after --timeout (paused, awaiting a human or soaking), 4 refused (invalid, 401/403, 404, 409), 5 Ringmaster unreachable."})
 public final class RingmasterCli {
   static final int SUCCEEDED = 0, ROLLED_BACK = 1, FAILED = 2, WAITING = 3, REFUSED = 4, UNREACHABLE = 5;
 
