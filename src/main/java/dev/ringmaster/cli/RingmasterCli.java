@@ -303,12 +303,15 @@ public final class RingmasterCli {
     }
   }
 
+  /** approve / reject: the API action is the command's name. */
   abstract static class Decide extends Base {
     @Parameters(index = "0") String id;
     @Option(names = "--comment") String comment;
     @Option(names = "--gate", description = "what is being approved (ring name or contract), to avoid approving a later gate by mistake") String gate;
 
-    int decide(String action) throws Exception {
+    @Override
+    public Integer call() throws Exception {
+      String action = spec.name();
       ObjectNode body = Api.JSON.createObjectNode();
       if (comment != null) body.put("comment", comment);
       if (gate != null) body.put("gate", gate);
@@ -319,26 +322,19 @@ public final class RingmasterCli {
   }
 
   @Command(name = "approve", description = "Approve the gate a rollout awaits.")
-  static final class Approve extends Decide {
-    @Override
-    public Integer call() throws Exception {
-      return decide("approve");
-    }
-  }
+  static final class Approve extends Decide {}
 
   @Command(name = "reject", description = "Reject the gate a rollout awaits (it rolls back).")
-  static final class Reject extends Decide {
-    @Override
-    public Integer call() throws Exception {
-      return decide("reject");
-    }
-  }
+  static final class Reject extends Decide {}
 
+  /** abort / pause / resume / promote / retry: the API action is the command's name. */
   abstract static class Operate extends Base {
     @Parameters(index = "0") String id;
     @Option(names = "--reason") String reason;
 
-    int operate(String action) throws Exception {
+    @Override
+    public Integer call() throws Exception {
+      String action = spec.name();
       ObjectNode body = Api.JSON.createObjectNode();
       if (reason != null) body.put("reason", reason);
       JsonNode s = connection.api().post("/api/rollouts/" + enc(id) + "/" + action, body);
@@ -348,44 +344,19 @@ public final class RingmasterCli {
   }
 
   @Command(name = "abort", description = "Abort: the flag off for everyone, the previous version redeployed, the expand undone.")
-  static final class Abort extends Operate {
-    @Override
-    public Integer call() throws Exception {
-      return operate("abort");
-    }
-  }
+  static final class Abort extends Operate {}
 
   @Command(name = "pause", description = "Pause the soak (its time left is kept).")
-  static final class Pause extends Operate {
-    @Override
-    public Integer call() throws Exception {
-      return operate("pause");
-    }
-  }
+  static final class Pause extends Operate {}
 
   @Command(name = "resume", description = "Resume a paused rollout.")
-  static final class Resume extends Operate {
-    @Override
-    public Integer call() throws Exception {
-      return operate("resume");
-    }
-  }
+  static final class Resume extends Operate {}
 
   @Command(name = "promote", description = "End the current soak now (its gates run once).")
-  static final class Promote extends Operate {
-    @Override
-    public Integer call() throws Exception {
-      return operate("promote");
-    }
-  }
+  static final class Promote extends Operate {}
 
   @Command(name = "retry", description = "Retry a FAILED rollout's compensation or contract.")
-  static final class Retry extends Operate {
-    @Override
-    public Integer call() throws Exception {
-      return operate("retry");
-    }
-  }
+  static final class Retry extends Operate {}
 
   @Command(name = "token", description = "API tokens.", subcommands = TokenCreate.class)
   static final class Token implements Callable<Integer> {

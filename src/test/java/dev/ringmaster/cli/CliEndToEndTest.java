@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ringmaster.api.RestApi;
+import dev.ringmaster.support.RingmasterProcess;
 import dev.ringmaster.support.TestTokens;
 import dev.ringmaster.support.TrafficTarget;
 import java.io.IOException;
@@ -69,7 +70,7 @@ class CliEndToEndTest {
 
   /** The CLI as a process, with the URL and the token of {@code identity} (null: none) in its environment. */
   Process launch(String identity, String... args) throws IOException {
-    return launch(List.of(java(), "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), RingmasterCli.class.getName()), identity, args);
+    return launch(List.of(RingmasterProcess.java(), "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), RingmasterCli.class.getName()), identity, args);
   }
 
   Process launch(List<String> program, String identity, String... args) throws IOException {
@@ -105,10 +106,6 @@ class CliEndToEndTest {
         return "(unreadable: " + e + ")";
       }
     });
-  }
-
-  static String java() {
-    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 
   /** A definition file in the test directory. */
@@ -163,20 +160,7 @@ class CliEndToEndTest {
 
   @Test
   void aFailingGateRollsBackWithExitOneAndTheLinesNameTheGateAndItsValue() throws Exception {
-    String analysis = """
-        analysis:
-          connection: scrape
-          interval: 1s
-          failureLimit: 12
-          inconclusiveLimit: 3
-          minSamples: 50
-          metrics:
-            - name: error-rate
-              canary: ratio(http_requests_total{flag="on",code=~"5.."}, http_requests_total{flag="on"})
-              control: ratio(http_requests_total{flag="off",code=~"5.."}, http_requests_total{flag="off"})
-              samples: increase(http_requests_total{flag="on"})
-              failIf: canary > control + 0.05
-        """;
+    String analysis = errorRateGate(12);
     String def = definition("example-cli-gate", "cli-gate-flag", "local-deploy", analysis, """
         - { name: canary, audience: { percent: 5 }, soak: 60s }
         - { name: everyone, audience: { percent: 100 }, soak: 1s }
@@ -317,7 +301,7 @@ class CliEndToEndTest {
     Run viaScript = finish(launch(List.of("sh", "bin/ringmaster"), "reader", "list", "--state", "succeeded"), Duration.ofSeconds(60));
     assertThat(viaScript.exit()).as(viaScript.toString()).isEqualTo(0);
 
-    Run viaMain = finish(launch(List.of(java(), "-cp", System.getProperty("java.class.path"), "dev.ringmaster.RingmasterApplication", "cli"),
+    Run viaMain = finish(launch(List.of(RingmasterProcess.java(), "-cp", System.getProperty("java.class.path"), "dev.ringmaster.RingmasterApplication", "cli"),
         "reader", "status", "rollout-none-1.0.0"), Duration.ofSeconds(60));
     assertThat(viaMain.exit()).as(viaMain.toString()).isEqualTo(4);
     assertThat(viaMain.err()).contains("refused (404)");
@@ -342,7 +326,7 @@ class CliEndToEndTest {
     assertThat(released.exit()).as(released.toString()).isEqualTo(0);
     assertThat(released.out()).contains("released: every ring enabled").contains(": SUCCEEDED");
 
-    Files.copy(Path.of(definition(service, service + "-flag-2", "local-deploy", ERROR_RATE_GATE, """
+    Files.copy(Path.of(definition(service, service + "-flag-2", "local-deploy", errorRateGate(2), """
         - { name: canary, audience: { percent: 5 }, soak: 60s }
         - { name: everyone, audience: { percent: 100 }, soak: 1s }
         """)), repo.resolve("rollout.yaml"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
@@ -356,20 +340,23 @@ class CliEndToEndTest {
     }
   }
 
-  static final String ERROR_RATE_GATE = """
-      analysis:
-        connection: scrape
-        interval: 1s
-        failureLimit: 2
-        inconclusiveLimit: 3
-        minSamples: 50
-        metrics:
-          - name: error-rate
-            canary: ratio(http_requests_total{flag="on",code=~"5.."}, http_requests_total{flag="on"})
-            control: ratio(http_requests_total{flag="off",code=~"5.."}, http_requests_total{flag="off"})
-            samples: increase(http_requests_total{flag="on"})
-            failIf: canary > control + 0.05
-      """;
+  /** An openmetrics error-rate gate on the traffic target, every second. */
+  static String errorRateGate(int failureLimit) {
+    return """
+        analysis:
+          connection: scrape
+          interval: 1s
+          failureLimit: %d
+          inconclusiveLimit: 3
+          minSamples: 50
+          metrics:
+            - name: error-rate
+              canary: ratio(http_requests_total{flag="on",code=~"5.."}, http_requests_total{flag="on"})
+              control: ratio(http_requests_total{flag="off",code=~"5.."}, http_requests_total{flag="off"})
+              samples: increase(http_requests_total{flag="on"})
+              failIf: canary > control + 0.05
+        """.formatted(failureLimit);
+  }
 
   /** The shell script of the example's rollout step (GitHub Actions: the "Roll out" step; GitLab: the job's script). */
   @SuppressWarnings("unchecked")

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ringmaster.auth.ApiTokens;
 import dev.ringmaster.auth.AuthProperties;
 import dev.ringmaster.rollouts.Role;
+import dev.ringmaster.support.RingmasterProcess;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,15 +29,23 @@ import org.springframework.core.io.ByteArrayResource;
 class TokenCreateTest {
   record Printed(String token, String yaml, Map<String, String> env) {}
 
-  static Printed create(String... args) throws Exception {
-    List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-        System.getProperty("java.class.path"), RingmasterCli.class.getName(), "token", "create"));
+  record Run(int exit, String out) {}
+
+  /** {@code ringmaster token create <args>} as its own process. */
+  static Run tokenCreate(String... args) throws Exception {
+    List<String> command = new java.util.ArrayList<>(List.of(RingmasterProcess.java(), "-cp", System.getProperty("java.class.path"),
+        RingmasterCli.class.getName(), "token", "create"));
     command.addAll(List.of(args));
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as(out).isZero();
-    List<String> lines = out.lines().toList();
+    return new Run(p.exitValue(), out);
+  }
+
+  static Printed create(String... args) throws Exception {
+    Run run = tokenCreate(args);
+    assertThat(run.exit()).as(run.out()).isZero();
+    List<String> lines = run.out().lines().toList();
     String token = lines.get(1).strip();
     String yaml = lines.get(lines.indexOf("application.yaml:") + 1).strip();
     Map<String, String> env = new LinkedHashMap<>();
@@ -78,14 +86,9 @@ class TokenCreateTest {
     assertThat(create("--identity", "ci-checkout", "--roles", "trigger").token()).isNotEqualTo(create("--identity", "ci-checkout", "--roles", "trigger").token());
 
     for (String[] bad : List.of(new String[] {"--identity", "x", "--roles", "deploy"}, new String[] {"--identity", "x", "--roles", "read", "--name", "ci-x"})) {
-      List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-          System.getProperty("java.class.path"), RingmasterCli.class.getName(), "token", "create"));
-      command.addAll(List.of(bad));
-      Process proc = new ProcessBuilder(command).redirectErrorStream(true).start();
-      String out = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      assertThat(proc.waitFor(30, TimeUnit.SECONDS)).isTrue();
-      assertThat(proc.exitValue()).as(out).isEqualTo(4);
-      assertThat(out).doesNotContain(ApiTokens.PREFIX).containsAnyOf("'deploy' is not a role", "--name must be 1 to 64 lower-case letters and digits");
+      Run run = tokenCreate(bad);
+      assertThat(run.exit()).as(run.out()).isEqualTo(4);
+      assertThat(run.out()).doesNotContain(ApiTokens.PREFIX).containsAnyOf("'deploy' is not a role", "--name must be 1 to 64 lower-case letters and digits");
     }
   }
 }
