@@ -87,7 +87,11 @@ public final class RingmasterCli {
       return "json".equalsIgnoreCase(output);
     }
 
+    private Api api;
+
+    /** The API client, made once per command (start --wait posts, then polls with the same one). */
     Api api() {
+      if (api != null) return api;
       String u = url != null ? url : env("RINGMASTER_URL", "http://127.0.0.1:8080");
       String t = token != null ? token : env("RINGMASTER_TOKEN", null);
       if (t == null) {
@@ -98,7 +102,8 @@ public final class RingmasterCli {
           t = null;
         }
       }
-      return new Api(u, t);
+      api = new Api(u, t);
+      return api;
     }
 
     private static String env(String name, String fallback) {
