@@ -41,6 +41,10 @@ public final class ApiTokens {
 
   public ApiTokens(Map<String, AuthProperties.Token> configured, Path adminTokenFile) {
     configured.forEach((name, t) -> {
+      if (t.hash() == null && t.file() != null && !t.file().isBlank()) {
+        // A generated token (the demo's approver): kept in its file, mode 0600, like the admin token.
+        t = new AuthProperties.Token(t.identity(), hash(readOrCreate(Path.of(t.file()), "token " + name)), t.roles(), t.services(), null);
+      }
       if (t.hash() == null || !t.hash().startsWith("sha256:") || t.hash().length() != "sha256:".length() + 64) {
         throw new IllegalStateException("ringmaster.auth.tokens." + name + ".hash must be sha256:<64 hex digits> (ringmaster token create prints it)");
       }
@@ -50,7 +54,7 @@ public final class ApiTokens {
       entries.add(new Entry(HexFormat.of().parseHex(t.hash().substring("sha256:".length())), new Holder(identity, Set.copyOf(roles), t.services())));
     });
     if (adminTokenFile != null) {
-      String admin = readOrCreateAdmin(adminTokenFile);
+      String admin = readOrCreate(adminTokenFile, "admin token");
       entries.add(new Entry(sha256(admin), new Holder("admin", Set.of(Role.ADMIN), List.of())));
     }
   }
@@ -84,12 +88,13 @@ public final class ApiTokens {
     }
   }
 
-  private static String readOrCreateAdmin(Path file) {
+  /** The token kept in {@code file}; on first use one is generated into it (mode 0600). */
+  private static String readOrCreate(Path file, String what) {
     try {
       if (Files.exists(file)) {
         String token = Files.readString(file, StandardCharsets.UTF_8).strip();
         if (!token.isEmpty()) {
-          log.info("API admin token: {} (identity admin, every role; the CLI reads it from there)", file.toAbsolutePath());
+          log.info("API {}: {}", what, file.toAbsolutePath());
           return token;
         }
       }
@@ -102,11 +107,11 @@ public final class ApiTokens {
       }
       String token = generate();
       Files.writeString(file, token + "\n", StandardCharsets.UTF_8);
-      log.info("API admin token generated into {} (mode 0600; identity admin, every role). Use it as "
-          + "'Authorization: Bearer <token>'; the CLI reads it from there by default", file.toAbsolutePath());
+      log.info("API {} generated into {} (mode 0600). Use it as 'Authorization: Bearer <token>'{}", what, file.toAbsolutePath(),
+          what.equals("admin token") ? "; identity admin, every role; the CLI reads it from there by default" : "");
       return token;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read or create the admin token file " + file, e);
+      throw new UncheckedIOException("cannot read or create the " + what + " file " + file, e);
     }
   }
 }

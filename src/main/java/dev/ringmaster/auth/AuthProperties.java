@@ -16,8 +16,12 @@ public record AuthProperties(Map<String, Token> tokens, String adminTokenFile) {
     adminTokenFile = adminTokenFile == null ? "var/admin-token" : adminTokenFile;
   }
 
-  /** {@code identity} defaults to the token's name; {@code services}: scopes (globs), empty = every service. */
-  public record Token(String identity, String hash, List<String> roles, List<String> services) {
+  /**
+   * {@code identity} defaults to the token's name; {@code services}: scopes (globs), empty = every service;
+   * {@code file} instead of {@code hash}: the token is generated into that file on first start (mode 0600) and read
+   * from it afterwards (the demo's approver; a configuration without a hash to copy).
+   */
+  public record Token(String identity, String hash, List<String> roles, List<String> services, String file) {
     public Token {
       roles = roles == null ? List.of() : List.copyOf(roles);
       services = services == null ? List.of() : List.copyOf(services);

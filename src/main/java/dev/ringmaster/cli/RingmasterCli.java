@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
     description = "Start, watch and steer Ringmaster rollouts.",
     subcommands = {RingmasterCli.Start.class, RingmasterCli.Status.class, RingmasterCli.Watch.class, RingmasterCli.ListRollouts.class,
         RingmasterCli.History.class, RingmasterCli.Approve.class, RingmasterCli.Reject.class, RingmasterCli.Abort.class, RingmasterCli.Pause.class,
-        RingmasterCli.Resume.class, RingmasterCli.Promote.class, RingmasterCli.Retry.class, RingmasterCli.Token.class},
+        RingmasterCli.Resume.class, RingmasterCli.Promote.class, RingmasterCli.Retry.class, RingmasterCli.Token.class, DemoStory.class},
     footer = {"", "Exit codes: 0 SUCCEEDED (or the command was done), 1 ROLLED_BACK, 2 FAILED (compensation needs retry),",
         "3 still running after --timeout (paused, awaiting a human or soaking), 4 refused (invalid, 401/403, 404, 409), 5 Ringmaster unreachable."})
 public final class RingmasterCli {
@@ -92,7 +92,7 @@ public final class RingmasterCli {
     /** The API client, made once per command (start --wait posts, then polls with the same one). */
     Api api() {
       if (api != null) return api;
-      String u = url != null ? url : env("RINGMASTER_URL", "http://127.0.0.1:8080");
+      String u = baseUrl();
       String t = token != null ? token : env("RINGMASTER_TOKEN", null);
       if (t == null) {
         Path f = tokenFile != null ? tokenFile : Path.of("var/admin-token");
@@ -104,6 +104,11 @@ public final class RingmasterCli {
       }
       api = new Api(u, t);
       return api;
+    }
+
+    /** --url, else $RINGMASTER_URL, else the embedded default's address. */
+    String baseUrl() {
+      return url != null ? url : env("RINGMASTER_URL", "http://127.0.0.1:8080");
     }
 
     private static String env(String name, String fallback) {
@@ -135,6 +140,11 @@ public final class RingmasterCli {
 
     /** Streams progress lines until the rollout ends, or until {@code timeout} while it waits for a human. */
     int follow(String id, Duration timeout, Duration poll) throws Exception {
+      return follow(id, timeout, poll, s -> {});
+    }
+
+    /** As {@link #follow(String, Duration, Duration)}, showing each status read to {@code onStatus} after its lines. */
+    int follow(String id, Duration timeout, Duration poll, StatusHook onStatus) throws Exception {
       Api api = connection.api();
       Progress progress = new Progress();
       long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
@@ -147,6 +157,7 @@ public final class RingmasterCli {
             out().println(connection.json() ? e.json(id).toString() : id + ": " + e.text());
           }
           out().flush();
+          onStatus.seen(s);
           String state = s.path("state").asText();
           switch (state) {
             case "SUCCEEDED":
@@ -173,6 +184,11 @@ public final class RingmasterCli {
           // Ctrl-C: the hook says so
         }
       }
+    }
+
+    /** Sees every status {@link #follow} reads (the demo approves from here). */
+    interface StatusHook {
+      void seen(JsonNode status) throws Exception;
     }
 
     private int finish(JsonNode s, int code) {

@@ -54,6 +54,7 @@ public final class DemoService implements AutoCloseable {
   private volatile long versionReadAt;
 
   private DemoService(int port, Path flagsFile, Path versionFile, double badErrorRate, Duration badLatency) throws IOException {
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64); // first: a taken port leaves nothing started
     this.versionFile = versionFile;
     this.badErrorRate = badErrorRate;
     this.badLatency = badLatency;
@@ -66,7 +67,6 @@ public final class DemoService implements AutoCloseable {
     String domain = "ringmaster-demo-" + System.identityHashCode(this);
     OpenFeatureAPI.getInstance().setProviderAndWait(domain, provider);
     flags = OpenFeatureAPI.getInstance().getClient(domain);
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
     server.setExecutor(Executors.newFixedThreadPool(16, r -> {
       Thread t = new Thread(r, "demo-service");
       t.setDaemon(true);

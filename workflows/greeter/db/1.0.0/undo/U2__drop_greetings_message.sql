@@ -1,0 +1,1 @@
+ALTER TABLE greetings DROP COLUMN IF EXISTS message;
