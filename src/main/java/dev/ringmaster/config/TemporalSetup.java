@@ -5,12 +5,14 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.api.operatorservice.v1.AddSearchAttributesRequest;
+import io.temporal.api.operatorservice.v1.ListSearchAttributesRequest;
 import io.temporal.serviceclient.OperatorServiceStubs;
 import io.temporal.serviceclient.OperatorServiceStubsOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.spring.boot.WorkerOptionsCustomizer;
 import io.temporal.worker.WorkerOptions;
 import java.time.Duration;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.SmartInitializingSingleton;
@@ -48,20 +50,33 @@ class TemporalSetup {
     return () -> ensureSearchAttributes(stubs, namespace);
   }
 
-  /** Registers the typed search attributes the workflow upserts; idempotent. */
+  /**
+   * Registers the typed search attributes the workflow upserts; idempotent. A real cluster lists what it has first, so
+   * only missing attributes are added and one that exists with another type is a clear start-up error; the Java test
+   * server does not implement the listing (UNIMPLEMENTED), so each is added and "already there" is fine. Servers
+   * say "already there" three ways across versions: ALREADY_EXISTS, INVALID_ARGUMENT "Search attribute X already
+   * exists." (older SQL visibility), or success.
+   */
   static void ensureSearchAttributes(WorkflowServiceStubs stubs, String namespace) {
     OperatorServiceStubs operator = OperatorServiceStubs.newServiceStubs(
         OperatorServiceStubsOptions.newBuilder().setChannel(stubs.getRawChannel()).validateAndBuildWithDefaults());
-    // One request per attribute: a real cluster answers ALREADY_EXISTS for one that is there, which is fine.
-    // (The Java test server does not implement ListSearchAttributes, so there is no listing first.)
     try {
+      Map<String, IndexedValueType> existing = listed(operator, namespace);
+      for (var key : RolloutSearchAttributes.ALL) { // every conflict before any change
+        IndexedValueType type = existing == null ? null : existing.get(key.getName());
+        if (type != null && type != IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD) {
+          throw new IllegalStateException("Temporal namespace '" + namespace + "' already has search attribute " + key.getName() + " as " + type
+              + "; Ringmaster needs it as Keyword (remove it with: temporal operator search-attribute remove --name " + key.getName() + ")");
+        }
+      }
       for (var key : RolloutSearchAttributes.ALL) {
+        if (existing != null && existing.containsKey(key.getName())) continue;
         try {
           operator.blockingStub().addSearchAttributes(AddSearchAttributesRequest.newBuilder().setNamespace(namespace)
               .putSearchAttributes(key.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD).build());
           log.info("Registered search attribute {} (Keyword) in namespace {}", key.getName(), namespace);
         } catch (StatusRuntimeException e) {
-          if (e.getStatus().getCode() != Status.Code.ALREADY_EXISTS) {
+          if (!alreadyThere(e)) {
             throw new IllegalStateException("cannot register Ringmaster's search attribute " + key.getName() + " in Temporal namespace '"
                 + namespace + "': " + e.getStatus() + ". Register it with: temporal operator search-attribute create --name "
                 + key.getName() + " --type Keyword", e);
@@ -71,5 +86,22 @@ class TemporalSetup {
     } finally {
       operator.shutdown();
     }
+  }
+
+  /** The namespace's custom search attributes, or null where the server cannot list them (the Java test server). */
+  private static Map<String, IndexedValueType> listed(OperatorServiceStubs operator, String namespace) {
+    try {
+      return operator.blockingStub().listSearchAttributes(ListSearchAttributesRequest.newBuilder().setNamespace(namespace).build())
+          .getCustomAttributesMap();
+    } catch (StatusRuntimeException e) {
+      if (e.getStatus().getCode() == Status.Code.UNIMPLEMENTED) return null;
+      throw e;
+    }
+  }
+
+  static boolean alreadyThere(StatusRuntimeException e) {
+    Status.Code code = e.getStatus().getCode();
+    String description = e.getStatus().getDescription() == null ? "" : e.getStatus().getDescription();
+    return code == Status.Code.ALREADY_EXISTS || (code == Status.Code.INVALID_ARGUMENT && description.contains("already exists"));
   }
 }
