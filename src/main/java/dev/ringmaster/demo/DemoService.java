@@ -21,7 +21,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -31,16 +35,40 @@ import java.util.concurrent.ThreadLocalRandom;
  * The demo service that a release of the example changes: {@code GET /hello?user=U&tenant=T} answers with the old
  * greeting, or with the new one for users whose feature flag evaluates on. The flag is read through the OpenFeature
  * SDK with its flagd provider from the flagd file Ringmaster writes; the running version from the file the deploy
- * script writes. Each release's feature has its own flag, named after the release ({@code new-greeting-1-0-1} for
- * {@code 1.0.1} and {@code 1.0.1-bad}). A version ending in {@code -bad} breaks the new code path: a share of the
+ * script writes. Each feature release has its own flag ({@link #flagKeyOf}). A version ending in {@code -bad} breaks the new code path: a share of the
  * requests of users with the flag on fail (500) and every one of them is slow. Metrics ({@code GET /metrics}, Micrometer):
  * {@code http_requests_total{flag,code}} and the histogram {@code http_request_duration_seconds{flag}}.
  */
 public final class DemoService implements AutoCloseable {
-  /** The flag of a release's feature: {@code new-greeting-} and the version's numbers, without a suffix. */
+  /**
+   * The feature flag each release's code reads: 1.0.0 brought the new greeting behind {@code new-greeting-1-0-0},
+   * 1.0.1 its successor behind {@code new-greeting-1-0-1}. A version reads the flag of the latest feature release at
+   * or before it (1.0.3 and 1.0.1-bad read {@code new-greeting-1-0-1}), as a service's code knows its own flags.
+   */
+  static final NavigableMap<List<Integer>, String> FEATURES = new TreeMap<>(DemoService::compareVersions);
+
+  static {
+    FEATURES.put(List.of(1, 0, 0), "new-greeting-1-0-0");
+    FEATURES.put(List.of(1, 0, 1), "new-greeting-1-0-1");
+  }
+
+  /** The flag version {@code version} reads; {@code none} before the first feature release (or an unreadable version). */
   public static String flagKeyOf(String version) {
-    String release = version.replaceFirst("-.*$", "");
-    return "new-greeting-" + release.replace('.', '-');
+    List<Integer> numbers = new ArrayList<>();
+    for (String part : version.replaceFirst("-.*$", "").split("\\.")) {
+      if (!part.matches("\\d{1,9}")) return "none";
+      numbers.add(Integer.parseInt(part));
+    }
+    Map.Entry<List<Integer>, String> feature = FEATURES.floorEntry(numbers);
+    return feature == null ? "none" : feature.getValue();
+  }
+
+  private static int compareVersions(List<Integer> a, List<Integer> b) {
+    for (int i = 0; i < Math.max(a.size(), b.size()); i++) {
+      int c = Integer.compare(i < a.size() ? a.get(i) : 0, i < b.size() ? b.get(i) : 0);
+      if (c != 0) return c;
+    }
+    return 0;
   }
 
   private final HttpServer server;
@@ -53,8 +81,8 @@ public final class DemoService implements AutoCloseable {
   private volatile String version = "none";
   private volatile long versionReadAt;
 
-  private DemoService(int port, Path flagsFile, Path versionFile, double badErrorRate, Duration badLatency) throws IOException {
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64); // first: a taken port leaves nothing started
+  private DemoService(String host, int port, Path flagsFile, Path versionFile, double badErrorRate, Duration badLatency) throws IOException {
+    server = HttpServer.create(new InetSocketAddress(host, port), 64); // first: a taken port leaves nothing started
     this.versionFile = versionFile;
     this.badErrorRate = badErrorRate;
     this.badLatency = badLatency;
@@ -83,7 +111,12 @@ public final class DemoService implements AutoCloseable {
    * @param badLatency how long each flag-on request of a {@code -bad} version takes
    */
   public static DemoService start(int port, Path flagsFile, Path versionFile, double badErrorRate, Duration badLatency) throws IOException {
-    return new DemoService(port, flagsFile, versionFile, badErrorRate, badLatency);
+    return start("127.0.0.1", port, flagsFile, versionFile, badErrorRate, badLatency);
+  }
+
+  /** As {@link #start(int, Path, Path, double, Duration)} on {@code host} (0.0.0.0 in a container). */
+  public static DemoService start(String host, int port, Path flagsFile, Path versionFile, double badErrorRate, Duration badLatency) throws IOException {
+    return new DemoService(host, port, flagsFile, versionFile, badErrorRate, badLatency);
   }
 
   public int port() {

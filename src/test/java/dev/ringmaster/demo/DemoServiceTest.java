@@ -76,5 +76,9 @@ class DemoServiceTest {
       await().atMost(Duration.ofSeconds(5)).until(() -> get(demo.url() + "/hello?user=u1&tenant=acme-internal"), s -> s.equals("200 Hello u1 (1.0.1-bad)\n"));
     }
     assertThat(DemoService.flagKeyOf("1.0.1-bad")).isEqualTo("new-greeting-1-0-1");
+    assertThat(DemoService.flagKeyOf("1.0.3")).as("a patch release reads its feature's flag").isEqualTo("new-greeting-1-0-1");
+    assertThat(DemoService.flagKeyOf("1.0.0")).isEqualTo("new-greeting-1-0-0");
+    assertThat(DemoService.flagKeyOf("0.9.0")).isEqualTo("none");
+    assertThat(DemoService.flagKeyOf("weird")).isEqualTo("none");
   }
 }
