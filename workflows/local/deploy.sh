@@ -7,5 +7,8 @@ version="$1"
 dir="${RINGMASTER_LOCAL_DIR:-var}"
 mkdir -p "$dir"
 echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) ${RINGMASTER_ROLLOUT_ID:-manual} deploy $version" >> "$dir/deploy.log"
-printf '%s\n' "$version" > "$dir/running-version.tmp" && mv "$dir/running-version.tmp" "$dir/running-version"
+# Two commands, not `a && b`: under `set -e` a failure on the left of && would not stop the script, and it would
+# report "serving" without having switched.
+printf '%s\n' "$version" > "$dir/running-version.tmp"
+mv "$dir/running-version.tmp" "$dir/running-version"
 echo "version $version is serving"

@@ -68,7 +68,7 @@ final class DemoStory extends RingmasterCli.Base {
     String id = started.path("id").asText();
     say(id + " " + started.path("state").asText() + " — " + started.path("statusUrl").asText());
     Set<String> approved = new HashSet<>();
-    return follow(id, timeout, poll, s -> {
+    return follow(id, timeout, poll, null, s -> {
       String gate = Progress.text(s, "awaiting");
       if (!"AWAITING_APPROVAL".equals(s.path("phase").asText()) || gate.isEmpty() || !approved.add(gate)) return;
       String comment = "demo: gates green in the rings so far";

@@ -140,11 +140,17 @@ public final class RingmasterCli {
 
     /** Streams progress lines until the rollout ends, or until {@code timeout} while it waits for a human. */
     int follow(String id, Duration timeout, Duration poll) throws Exception {
-      return follow(id, timeout, poll, s -> {});
+      return follow(id, timeout, poll, null, s -> {});
+    }
+
+    /** As {@link #follow(String, Duration, Duration)}; stops with exit code 3 when the rollout reaches phase {@code until}. */
+    int follow(String id, Duration timeout, Duration poll, String until) throws Exception {
+      return follow(id, timeout, poll, until, s -> {});
     }
 
     /** As {@link #follow(String, Duration, Duration)}, showing each status read to {@code onStatus} after its lines. */
-    int follow(String id, Duration timeout, Duration poll, StatusHook onStatus) throws Exception {
+    int follow(String id, Duration timeout, Duration poll, String until, StatusHook onStatus) throws Exception {
+      String untilPhase = until == null ? null : until.strip().toUpperCase(Locale.ROOT).replace('-', '_');
       Api api = connection.api();
       Progress progress = new Progress();
       long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
@@ -168,6 +174,10 @@ public final class RingmasterCli {
               return finish(s, FAILED);
             default:
               break;
+          }
+          if (untilPhase != null && (untilPhase.equals(s.path("phase").asText()) || untilPhase.equals(state))) {
+            err().println("ringmaster: " + id + " reached " + untilPhase + "; stopped watching (the rollout goes on)");
+            return finish(s, WAITING);
           }
           if (System.nanoTime() > deadline) {
             boolean human = state.equals("PAUSED") || s.path("phase").asText().equals("AWAITING_APPROVAL");
@@ -229,6 +239,10 @@ public final class RingmasterCli {
     @Option(names = "--poll", description = "with --wait: how often to read the status (default 1s)", defaultValue = "1s", converter = DurationConverter.class)
     Duration poll;
 
+    @Option(names = "--until", paramLabel = "PHASE", description = "with --wait: stop waiting with exit code 3 once the rollout reaches this phase "
+        + "(e.g. AWAITING_APPROVAL, SOAKING); the rollout goes on")
+    String until;
+
     @Override
     public Integer call() throws Exception {
       ObjectNode body = Api.JSON.createObjectNode().put("version", version);
@@ -249,7 +263,7 @@ public final class RingmasterCli {
       print(started, id + " " + started.path("state").asText() + " — " + started.path("statusUrl").asText());
       if (!await) return SUCCEEDED;
       if (!connection.json()) out().println(id + ": waiting for the end (Ctrl-C stops waiting, not the rollout)");
-      return follow(id, timeout, poll);
+      return follow(id, timeout, poll, until);
     }
   }
 
@@ -263,9 +277,13 @@ public final class RingmasterCli {
     @Option(names = "--poll", defaultValue = "1s", converter = DurationConverter.class)
     Duration poll;
 
+    @Option(names = "--until", paramLabel = "PHASE", description = "stop watching with exit code 3 once the rollout reaches this phase "
+        + "(e.g. AWAITING_APPROVAL, SOAKING); the rollout goes on")
+    String until;
+
     @Override
     public Integer call() throws Exception {
-      return follow(id, timeout, poll);
+      return follow(id, timeout, poll, until);
     }
   }
 
