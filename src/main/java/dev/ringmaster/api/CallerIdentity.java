@@ -13,7 +13,7 @@ import org.springframework.stereotype.Component;
 /**
  * Who is calling the REST API: the holder of the bearer token (see {@link dev.ringmaster.auth.SecurityConfig}). A
  * body's {@code by} / {@code triggeredBy} may be left out; when it names someone else, the call is refused: nobody
- * approves as alice with bob's token. The source is {@code cli} for the Ringmaster CLI, else {@code rest}.
+ * approves as alice with bob's token. The source is {@code cli} for the Ringmaster CLI, {@code dashboard} for the web pages, else {@code rest}.
  */
 @Component
 class CallerIdentity {
@@ -28,7 +28,8 @@ class CallerIdentity {
       throw new CommandRefused(Reason.FORBIDDEN, "'" + field + "' says '" + claimed.strip() + "' but the token belongs to " + holder.identity(),
           List.of("the identity comes from the token; leave '" + field + "' out"));
     }
-    String source = "cli".equalsIgnoreCase(request.getHeader(CLIENT_HEADER)) ? "cli" : "rest";
+    String client = request.getHeader(CLIENT_HEADER);
+    String source = "cli".equalsIgnoreCase(client) ? "cli" : "dashboard".equalsIgnoreCase(client) ? "dashboard" : "rest";
     return new Caller(holder.identity(), source, List.of(), holder.roles(), holder.services());
   }
 

@@ -29,11 +29,12 @@ public record RolloutStatus(
     Instant updatedAt) {
 
   /** One line of a listing: the same rollout, cut down to what a list shows. */
-  public record Summary(String id, String service, String version, Phase phase, State state, String currentRing, Instant startedAt,
-      Instant updatedAt) {}
+  public record Summary(String id, String service, String version, Phase phase, State state, String currentRing, String currentAudience,
+      String awaiting, String triggeredBy, Instant startedAt, Instant updatedAt) {}
 
   public Summary summary() {
-    return new Summary(id, service, version, phase, state, currentRingName(), startedAt, updatedAt);
+    return new Summary(id, service, version, phase, state, currentRingName(), currentRing < 0 ? null : rings.get(currentRing).audience(), awaiting,
+        triggeredBy, startedAt, updatedAt);
   }
 
   /** The same status with ring {@code i}'s measurements replaced by {@code live} when it has more of them. */

@@ -126,6 +126,8 @@ class DeploymentFilesTest {
     readers.put("SPRING_TEMPORAL_NAMESPACE", v -> assertThat(binder.bind("spring.temporal", TemporalProperties.class).get().getNamespace()).isEqualTo(v));
     readers.put("SERVER_ADDRESS", v -> assertThat(binder.bind("server", ServerProperties.class).get().getAddress().getHostAddress()).isEqualTo(v));
     readers.put("RINGMASTER_PUBLIC_URL", v -> assertThat(props.publicUrl()).isEqualTo(v));
+    readers.put("RINGMASTER_TEMPORAL_UI_URL",
+        v -> assertThat(spring.getProperty("ringmaster.temporal.ui-url")).as("the dashboard's @Value(ringmaster.temporal.ui-url)").isEqualTo(v));
     readers.put("SPRING_CONFIG_ADDITIONAL_LOCATION", v -> {
       // What the mounted file sets reaches the connections and tokens Ringmaster binds.
       assertThat(props.connections().get("greeter-metrics")).containsEntry("url", "http://demo:8090/metrics").containsEntry("kind", "openmetrics");
