@@ -150,7 +150,7 @@ public final class RingmasterCli {
 
     /** As {@link #follow(String, Duration, Duration)}, showing each status read to {@code onStatus} after its lines. */
     int follow(String id, Duration timeout, Duration poll, String until, StatusHook onStatus) throws Exception {
-      String untilPhase = until == null ? null : until.strip().toUpperCase(Locale.ROOT).replace('-', '_');
+      String untilPhase = phaseOrState(until);
       Api api = connection.api();
       Progress progress = new Progress();
       long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
@@ -194,6 +194,18 @@ public final class RingmasterCli {
           // Ctrl-C: the hook says so
         }
       }
+    }
+
+    /** {@code --until}'s value as a phase or state name; refused (exit 4, nothing sent) when it is neither. */
+    String phaseOrState(String until) {
+      if (until == null) return null;
+      String name = until.strip().toUpperCase(Locale.ROOT).replace('-', '_');
+      if (java.util.Arrays.stream(dev.ringmaster.pipeline.Phase.values()).noneMatch(p -> p.name().equals(name))
+          && java.util.Arrays.stream(dev.ringmaster.pipeline.State.values()).noneMatch(st -> st.name().equals(name))) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--until " + until + " is not a phase or state; phases: "
+            + java.util.Arrays.toString(dev.ringmaster.pipeline.Phase.values()) + ", states: " + java.util.Arrays.toString(dev.ringmaster.pipeline.State.values()));
+      }
+      return name;
     }
 
     /** Sees every status {@link #follow} reads (the demo approves from here). */
@@ -245,6 +257,7 @@ public final class RingmasterCli {
 
     @Override
     public Integer call() throws Exception {
+      phaseOrState(until); // a wrong --until is refused before anything starts
       ObjectNode body = Api.JSON.createObjectNode().put("version", version);
       if (byPath) {
         body.put("definitionPath", definition);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ringmaster.api.RestApi.Response;
+import dev.ringmaster.support.TestDefinitions;
 import dev.ringmaster.support.TestTokens;
 import dev.ringmaster.support.TrafficTarget;
 import java.io.File;
@@ -76,20 +77,7 @@ class DashboardTest {
   /** The example without its migration, gates every second, its own service, domain and flag. */
   static String definition(String name, String internalSoak, String canarySoak, String everyoneSoak) throws Exception {
     String yaml = Files.readString(Path.of("workflows/example.yaml"));
-    yaml = yaml.substring(0, yaml.indexOf("  migration:")) + """
-          analysis:
-            connection: scrape
-            interval: 1s
-            failureLimit: 2
-            inconclusiveLimit: 5
-            minSamples: 20
-            metrics:
-              - name: error-rate
-                canary: ratio(http_requests_total{flag="on",code=~"5.."}, http_requests_total{flag="on"})
-                control: ratio(http_requests_total{flag="off",code=~"5.."}, http_requests_total{flag="off"})
-                samples: increase(http_requests_total{flag="on"})
-                failIf: canary > control + 0.05
-        """ + yaml.substring(yaml.indexOf("  rings:"));
+    yaml = yaml.substring(0, yaml.indexOf("  migration:")) + TestDefinitions.errorRateGate(2).indent(2) + yaml.substring(yaml.indexOf("  rings:"));
     String[] parts = yaml.split("soak: 20s", -1); // the three rings' soaks, in order
     assertThat(parts).hasSize(4);
     yaml = parts[0] + "soak: " + internalSoak + parts[1] + "soak: " + canarySoak + parts[2] + "soak: " + everyoneSoak + parts[3];

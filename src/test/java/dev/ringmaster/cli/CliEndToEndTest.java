@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ringmaster.api.RestApi;
 import dev.ringmaster.support.RingmasterProcess;
 import dev.ringmaster.support.TestTokens;
+import dev.ringmaster.support.TestDefinitions;
 import dev.ringmaster.support.TrafficTarget;
 import java.io.IOException;
 import java.io.InputStream;
@@ -159,8 +160,16 @@ class CliEndToEndTest {
   }
 
   @Test
+  void aWrongUntilIsRefusedBeforeAnythingStarts() throws Exception {
+    Run refused = cli("ci-bot", "start", "workflows/example.yaml", "--version", "9.9.9", "--wait", "--until", "AWAITNG");
+    assertThat(refused.exit()).as(refused.toString()).isEqualTo(4);
+    assertThat(refused.err()).contains("--until AWAITNG is not a phase or state").contains("AWAITING_APPROVAL");
+    assertThat(cli("reader", "list", "--service", "example").out()).doesNotContain("9.9.9");
+  }
+
+  @Test
   void aFailingGateRollsBackWithExitOneAndTheLinesNameTheGateAndItsValue() throws Exception {
-    String analysis = errorRateGate(12);
+    String analysis = TestDefinitions.errorRateGate(12);
     String def = definition("example-cli-gate", "cli-gate-flag", "local-deploy", analysis, """
         - { name: canary, audience: { percent: 5 }, soak: 60s }
         - { name: everyone, audience: { percent: 100 }, soak: 1s }
@@ -326,7 +335,7 @@ class CliEndToEndTest {
     assertThat(released.exit()).as(released.toString()).isEqualTo(0);
     assertThat(released.out()).contains("released: every ring enabled").contains(": SUCCEEDED");
 
-    Files.copy(Path.of(definition(service, service + "-flag-2", "local-deploy", errorRateGate(2), """
+    Files.copy(Path.of(definition(service, service + "-flag-2", "local-deploy", TestDefinitions.errorRateGate(2), """
         - { name: canary, audience: { percent: 5 }, soak: 60s }
         - { name: everyone, audience: { percent: 100 }, soak: 1s }
         """)), repo.resolve("rollout.yaml"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
@@ -338,24 +347,6 @@ class CliEndToEndTest {
     } finally {
       TRAFFIC.reset();
     }
-  }
-
-  /** An openmetrics error-rate gate on the traffic target, every second. */
-  static String errorRateGate(int failureLimit) {
-    return """
-        analysis:
-          connection: scrape
-          interval: 1s
-          failureLimit: %d
-          inconclusiveLimit: 3
-          minSamples: 50
-          metrics:
-            - name: error-rate
-              canary: ratio(http_requests_total{flag="on",code=~"5.."}, http_requests_total{flag="on"})
-              control: ratio(http_requests_total{flag="off",code=~"5.."}, http_requests_total{flag="off"})
-              samples: increase(http_requests_total{flag="on"})
-              failIf: canary > control + 0.05
-        """.formatted(failureLimit);
   }
 
   /** The shell script of the example's rollout step (GitHub Actions: the "Roll out" step; GitLab: the job's script). */

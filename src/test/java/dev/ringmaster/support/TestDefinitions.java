@@ -70,4 +70,22 @@ public final class TestDefinitions {
             failIf: canary > control + 0.001
           """)
       .ring("canary", "{ percent: 5 }", "2h").ring("everyone", "{ percent: 100 }", "1h").yaml();
+
+  /** An openmetrics error-rate gate on the traffic target ({@link TrafficTarget}) through a connection named {@code scrape}, every second. */
+  public static String errorRateGate(int failureLimit) {
+    return """
+        analysis:
+          connection: scrape
+          interval: 1s
+          failureLimit: %d
+          inconclusiveLimit: 3
+          minSamples: 50
+          metrics:
+            - name: error-rate
+              canary: ratio(http_requests_total{flag="on",code=~"5.."}, http_requests_total{flag="on"})
+              control: ratio(http_requests_total{flag="off",code=~"5.."}, http_requests_total{flag="off"})
+              samples: increase(http_requests_total{flag="on"})
+              failIf: canary > control + 0.05
+        """.formatted(failureLimit);
+  }
 }
