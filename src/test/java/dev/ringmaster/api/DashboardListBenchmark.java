@@ -57,7 +57,7 @@ class DashboardListBenchmark {
       r.add("ringmaster.connections.bench-flags-" + i + ".path", () -> dir.resolve("flags-" + n + ".json").toString());
     }
     r.add("ringmaster.connections.bench-refused.kind", () -> "command");
-    r.add("ringmaster.connections.bench-refused.deploy", () -> "exit 127");
+    r.add("ringmaster.connections.bench-refused.deploy", () -> "case {version} in 1.0.0) exit 127;; *) exit 0;; esac"); // the rollback's redeploy of 0.9.0 works
     r.add("ringmaster.connections.bench-refused.current-version", () -> "echo 0.9.0");
     r.add("ringmaster.connections.bench-ok.kind", () -> "command");
     r.add("ringmaster.connections.bench-ok.deploy", () -> "true");
@@ -101,13 +101,18 @@ class DashboardListBenchmark {
   void theListAtAThousandRollouts(@TempDir Path profile) throws Exception {
     Assumptions.assumeTrue(Boolean.getBoolean("ringmaster.benchmark"), "a benchmark: run with -Dringmaster.benchmark=true");
     long t0 = System.nanoTime();
-    ExecutorService pool = Executors.newFixedThreadPool(8);
+    ExecutorService pool = Executors.newFixedThreadPool(1); // one at a time: concurrent update-with-starts crash the Java test server (NPE in its UpdateHandle)
     List<Future<Integer>> starts = new ArrayList<>();
     for (int i = 0; i < ROLLOUTS; i++) {
       String body = RestApi.JSON.createObjectNode().put("definition", definition(i)).put("version", "1.0.0").toString();
       starts.add(pool.submit(() -> call("POST", "/api/rollouts", body).statusCode()));
     }
-    for (Future<Integer> f : starts) assertThat(f.get()).isEqualTo(201);
+    int pending = 0;
+    for (Future<Integer> f : starts) {
+      int status = f.get();
+      assertThat(status).as("201 started, or 202 accepted but not started within the start wait").isIn(201, 202);
+      if (status == 202) pending++;
+    }
     pool.shutdown();
     double startSeconds = (System.nanoTime() - t0) / 1e9;
     await().atMost(Duration.ofMinutes(20)).pollInterval(Duration.ofSeconds(5)).until(() -> countIn("ROLLED_BACK") == ROLLOUTS - OPEN);
@@ -141,7 +146,8 @@ class DashboardListBenchmark {
     } finally {
       browser.quit();
     }
-    String table = "Started " + ROLLOUTS + " rollouts in " + String.format("%.0f s", startSeconds) + "; " + (ROLLOUTS - OPEN) + " rolled back, " + OPEN
+    String table = "Started " + ROLLOUTS + " rollouts in " + String.format("%.0f s", startSeconds) + " (one at a time; " + pending
+        + " answered 202: accepted, not started within the start wait); " + (ROLLOUTS - OPEN) + " rolled back, " + OPEN
         + " soaking after " + String.format("%.0f s", settledSeconds) + ".\n\n| what | rollouts | median (or once) | max |\n|---|---|---|---|\n"
         + String.join("\n", rows) + "\n";
     System.out.println(table);
