@@ -5,6 +5,9 @@ import dev.ringmaster.connection.Adapters;
 import dev.ringmaster.connection.PermanentFailure;
 import dev.ringmaster.definition.Audience;
 import io.temporal.spring.boot.ActivityImpl;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -40,7 +43,18 @@ class FlagActivitiesImpl implements FlagActivities {
 
   @Override
   public FlagChange killSwitch(FlagTarget flag) {
-    return logged(flag, providers.forConnection(flag.connection()).killSwitch(flag));
+    long start = System.nanoTime();
+    String outcome = "failed";
+    try {
+      FlagChange change = logged(flag, providers.forConnection(flag.connection()).killSwitch(flag));
+      outcome = "ok";
+      return change;
+    } finally {
+      // Spring Boot adds its registries to the global one: the histogram is on /actuator/prometheus.
+      Timer.builder("ringmaster.kill.switch").description("Kill-switch calls to the flag provider (flag off for everyone), by connection and outcome")
+          .tag("connection", flag.connection()).tag("outcome", outcome).publishPercentileHistogram().register(Metrics.globalRegistry)
+          .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+    }
   }
 
   @Override

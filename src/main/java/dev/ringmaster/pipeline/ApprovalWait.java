@@ -38,6 +38,7 @@ final class ApprovalWait {
   void await(String gateName, Approval approval) {
     gate = new ApprovalGate(gateName, approval);
     st.awaiting = gateName;
+    st.awaitingSince = RolloutState.now();
     st.awaitingApprovers = approval.approvers();
     Instant deadline = RolloutState.now().plus(approval.timeout());
     String ask = "'" + gateName + "' awaits approval from " + String.join(", ", approval.approvers()) + " (quorum " + approval.quorum() + ") until " + deadline;

@@ -31,6 +31,9 @@ final class RolloutState {
   List<String> awaitingApprovers = List.of();
   String message = "starting";
   String rollbackReason;
+  /** Workflow time the awaited approval was asked for, and the rollback began (for its age and time to restore). */
+  Instant awaitingSince;
+  Instant rollbackStartedAt;
   boolean pastPointOfNoReturn;
   private final Instant startedAt;
   private Instant updatedAt;
@@ -91,7 +94,8 @@ final class RolloutState {
     var md = request.definition().metadata();
     return new RolloutStatus(request.rolloutId(), md.service(), md.domain(), request.version(), previousVersion, previousVersionWhy, flagBefore, phase, state,
         currentRing, List.copyOf(rings), List.copyOf(approvals), awaiting, awaiting == null ? List.of() : List.copyOf(awaitingApprovers),
-        message, rollbackReason, List.copyOf(rollbackSteps), pastPointOfNoReturn, request.triggeredBy(), request.triggeredVia(), startedAt, updatedAt);
+        message, rollbackReason, List.copyOf(rollbackSteps), pastPointOfNoReturn, request.triggeredBy(), request.triggeredVia(), startedAt, updatedAt,
+        awaiting == null ? null : awaitingSince, rollbackStartedAt);
   }
 
   static Instant now() {

@@ -26,7 +26,9 @@ public record RolloutStatus(
     String triggeredBy,
     String triggeredVia,
     Instant startedAt,
-    Instant updatedAt) {
+    Instant updatedAt,
+    Instant awaitingSince,
+    Instant rollbackStartedAt) {
 
   /** One line of a listing: the same rollout, cut down to what a list shows. */
   public record Summary(String id, String service, String version, Phase phase, State state, String currentRing, String currentAudience,
@@ -44,7 +46,8 @@ public record RolloutStatus(
     List<RingStatus> updated = new java.util.ArrayList<>(rings);
     updated.set(i, r.withResult(live, r.verdict()));
     return new RolloutStatus(id, service, domain, version, previousVersion, previousVersionWhy, flagBefore, phase, state, currentRing, List.copyOf(updated),
-        approvals, awaiting, awaitingApprovers, message, rollbackReason, rollbackSteps, pastPointOfNoReturn, triggeredBy, triggeredVia, startedAt, updatedAt);
+        approvals, awaiting, awaitingApprovers, message, rollbackReason, rollbackSteps, pastPointOfNoReturn, triggeredBy, triggeredVia, startedAt, updatedAt,
+        awaitingSince, rollbackStartedAt);
   }
 
   /** The ring in progress (or the last one reached), by name; null before the first ring. */

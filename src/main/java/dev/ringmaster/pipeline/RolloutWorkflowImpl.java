@@ -132,6 +132,7 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
   private void rollback(Saga saga, String reason) {
     approvals.clear();
     st.rollbackReason = reason;
+    if (st.rollbackStartedAt == null) st.rollbackStartedAt = RolloutState.now();
     st.state(State.RUNNING, "rolling back: " + reason);
     st.phase(Phase.ROLLING_BACK, "rolling back: " + reason);
     notes.send(Kind.ROLLBACK_STARTED, reason);

@@ -49,6 +49,16 @@ final class RolloutListing {
     this.gateway = gateway;
   }
 
+  /** Every rollout's status (up to {@link #LIMIT}, newest first), for Ringmaster's own metrics. */
+  List<RolloutStatus> statuses() {
+    List<RolloutStatus> all = new ArrayList<>();
+    for (WorkflowExecutionInfo info : executions()) {
+      if (info.getType().getName().equals("Rollout")) status(info).ifPresent(all::add);
+    }
+    all.sort(Comparator.comparing(RolloutStatus::startedAt).reversed());
+    return all.size() > LIMIT ? new ArrayList<>(all.subList(0, LIMIT)) : all;
+  }
+
   List<RolloutStatus.Summary> list(String service, String state) {
     List<RolloutStatus.Summary> items = new ArrayList<>();
     for (WorkflowExecutionInfo info : executions()) {

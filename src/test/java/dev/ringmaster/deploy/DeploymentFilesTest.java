@@ -77,7 +77,13 @@ class DeploymentFilesTest {
     JsonNode services = compose().path("services");
     List<String> names = new ArrayList<>();
     services.fieldNames().forEachRemaining(names::add);
-    assertThat(names).contains("postgresql", "temporal", "temporal-ui", "prometheus", "ringmaster", "demo", "load");
+    assertThat(names).contains("postgresql", "temporal", "temporal-ui", "prometheus", "grafana", "ringmaster", "demo", "load");
+    services.forEach(s -> s.path("volumes").forEach(v -> {
+      String source = v.asText().split(":")[0];
+      if (source.startsWith("./")) assertThat(Path.of(source)).as("bind mount " + v.asText()).exists();
+    }));
+    JsonNode dashboard = new ObjectMapper().readTree(Path.of("dashboards/ringmaster.json").toFile());
+    assertThat(dashboard.path("panels").size()).as("the Grafana dashboard the stack loads").isGreaterThan(5);
     services.forEach(s -> {
       String image = s.path("image").asText();
       assertThat(image).as("every service names its image").isNotEmpty();

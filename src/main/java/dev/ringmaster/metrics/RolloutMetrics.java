@@ -1,0 +1,116 @@
+package dev.ringmaster.metrics;
+
+import dev.ringmaster.rollouts.RolloutCommands;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * Ringmaster's own metrics on {@code /actuator/prometheus}, read from Temporal every {@code ringmaster.metrics.refresh}
+ * (15 s) and computed by {@link RolloutFigures}: gauges, not counters, so a restarted Ringmaster reports the same
+ * figures. {@code ringmaster_rollouts{phase,state}}, {@code ringmaster_rollbacks{reason}},
+ * {@code ringmaster_approvals_awaited}, {@code ringmaster_approvals_oldest_age_seconds},
+ * {@code ringmaster_gate_measurements{verdict}}, and per service {@code ringmaster_dora_deployments_per_day},
+ * {@code ringmaster_dora_lead_time_seconds}, {@code ringmaster_dora_change_failure_rate},
+ * {@code ringmaster_dora_time_to_restore_seconds}, {@code ringmaster_dora_rollouts{state}}. When Temporal cannot be
+ * read the last figures stay (health says why).
+ */
+@Component
+class RolloutMetrics implements DisposableBean {
+  private static final Logger log = LoggerFactory.getLogger(RolloutMetrics.class);
+  private final RolloutCommands commands;
+  private final Duration refresh;
+  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "ringmaster-metrics");
+    t.setDaemon(true);
+    return t;
+  });
+  private final MultiGauge rollouts, rollbacks, measurements, deploymentsPerDay, leadTime, changeFailureRate, timeToRestore, doraRollouts;
+  private volatile RolloutFigures figures = RolloutFigures.of(List.of(), Instant.EPOCH);
+
+  RolloutMetrics(RolloutCommands commands, MeterRegistry registry, @Value("${ringmaster.metrics.refresh:15s}") Duration refresh) {
+    this.commands = commands;
+    this.refresh = refresh;
+    rollouts = MultiGauge.builder("ringmaster.rollouts").description("Rollouts by phase and state, as Temporal has them").register(registry);
+    rollbacks = MultiGauge.builder("ringmaster.rollbacks").description("Rolled-back rollouts by reason: gate, rejection, approval_timeout, abort, error")
+        .register(registry);
+    measurements = MultiGauge.builder("ringmaster.gate.measurements").description("Gate measurements by verdict, over every ring of every rollout")
+        .register(registry);
+    deploymentsPerDay = MultiGauge.builder("ringmaster.dora.deployments.per.day").description("DORA deployment frequency: SUCCEEDED rollouts per day over the last 7 days")
+        .register(registry);
+    leadTime = MultiGauge.builder("ringmaster.dora.lead.time").baseUnit("seconds").description("DORA lead time: mean trigger to SUCCEEDED").register(registry);
+    changeFailureRate = MultiGauge.builder("ringmaster.dora.change.failure.rate").description("DORA change failure rate: rolled back / finished")
+        .register(registry);
+    timeToRestore = MultiGauge.builder("ringmaster.dora.time.to.restore").baseUnit("seconds").description("DORA time to restore: mean rollback start to ROLLED_BACK")
+        .register(registry);
+    doraRollouts = MultiGauge.builder("ringmaster.dora.rollouts").description("Finished rollouts per service and end state").register(registry);
+    registry.gauge("ringmaster.approvals.awaited", this, m -> m.figures.approvalsAwaited());
+    io.micrometer.core.instrument.Gauge.builder("ringmaster.approvals.oldest.age", this, m -> m.figures.oldestApprovalSeconds()).baseUnit("seconds")
+        .description("Age of the oldest approval being awaited").register(registry);
+  }
+
+  @EventListener(ApplicationReadyEvent.class)
+  void start() {
+    timer.scheduleWithFixedDelay(this::refreshNow, 0, refresh.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Reads every rollout's status and publishes the figures; the last ones stay when Temporal cannot be read. */
+  void refreshNow() {
+    try {
+      publish(RolloutFigures.of(commands.statuses(), Instant.now()));
+    } catch (RuntimeException e) {
+      log.debug("metrics: could not read the rollouts from Temporal ({}); keeping the last figures", e.toString());
+    }
+  }
+
+  void publish(RolloutFigures f) {
+    figures = f;
+    List<MultiGauge.Row<?>> r = new ArrayList<>();
+    f.byPhaseAndState().forEach((k, n) -> {
+      String[] ps = k.split("/");
+      r.add(MultiGauge.Row.of(Tags.of("phase", ps[0], "state", ps[1]), n));
+    });
+    rollouts.register(r, true);
+    List<MultiGauge.Row<?>> reasons = new ArrayList<>();
+    f.rollbacks().forEach((reason, n) -> reasons.add(MultiGauge.Row.of(Tags.of("reason", reason.label()), n)));
+    rollbacks.register(reasons, true);
+    List<MultiGauge.Row<?>> verdicts = new ArrayList<>();
+    f.measurements().forEach((verdict, n) -> verdicts.add(MultiGauge.Row.of(Tags.of("verdict", verdict.name()), n)));
+    measurements.register(verdicts, true);
+    deploymentsPerDay.register(perService(f, RolloutFigures.Dora::deploymentsPerDay), true);
+    leadTime.register(perService(f, RolloutFigures.Dora::leadTimeSeconds), true);
+    changeFailureRate.register(perService(f, RolloutFigures.Dora::changeFailureRate), true);
+    timeToRestore.register(perService(f, RolloutFigures.Dora::timeToRestoreSeconds), true);
+    List<MultiGauge.Row<?>> ends = new ArrayList<>();
+    f.dora().forEach((service, d) -> {
+      ends.add(MultiGauge.Row.of(Tags.of("service", service, "state", "succeeded"), d.succeeded()));
+      ends.add(MultiGauge.Row.of(Tags.of("service", service, "state", "rolled_back"), d.rolledBack()));
+    });
+    doraRollouts.register(ends, true);
+  }
+
+  private static List<MultiGauge.Row<?>> perService(RolloutFigures f, java.util.function.ToDoubleFunction<RolloutFigures.Dora> figure) {
+    List<MultiGauge.Row<?>> rows = new ArrayList<>();
+    f.dora().forEach((service, d) -> rows.add(MultiGauge.Row.of(Tags.of("service", service), figure.applyAsDouble(d))));
+    return rows;
+  }
+
+  @Override
+  public void destroy() {
+    timer.shutdownNow();
+  }
+}
