@@ -457,7 +457,8 @@ public final class RingmasterCli {
     }
   }
 
-  static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+  /** Durations as definitions spell them (30s, 10m, 1h); shared by every picocli command in this jar. */
+  public static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
     @Override
     public Duration convert(String value) {
       return dev.ringmaster.definition.Durations.parse(value);

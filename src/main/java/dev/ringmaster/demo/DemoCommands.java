@@ -1,5 +1,6 @@
 package dev.ringmaster.demo;
 
+import dev.ringmaster.cli.RingmasterCli;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -43,13 +44,6 @@ public final class DemoCommands {
     }
   }
 
-  static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
-    @Override
-    public Duration convert(String value) {
-      return dev.ringmaster.definition.Durations.parse(value);
-    }
-  }
-
   @Command(name = "demo-service", mixinStandardHelpOptions = true, description = "The greeter demo service: /hello and /metrics.")
   static final class ServiceCommand implements Callable<Integer> {
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "address to bind (0.0.0.0 in a container; default ${DEFAULT-VALUE})") String host;
@@ -57,7 +51,7 @@ public final class DemoCommands {
     @Option(names = "--flags", defaultValue = "var/greeter/flags.json", description = "the flagd file Ringmaster writes") Path flags;
     @Option(names = "--version-file", defaultValue = "var/greeter/running-version", description = "the file the deploy script writes") Path versionFile;
     @Option(names = "--bad-error-rate", defaultValue = "0.3") double badErrorRate;
-    @Option(names = "--bad-latency", defaultValue = "300ms", converter = DurationConverter.class) Duration badLatency;
+    @Option(names = "--bad-latency", defaultValue = "300ms", converter = RingmasterCli.DurationConverter.class) Duration badLatency;
 
     @Override
     public Integer call() throws Exception {

@@ -76,11 +76,8 @@ class DashboardTest {
 
   /** The example without its migration, gates every second, its own service, domain and flag. */
   static String definition(String name, String internalSoak, String canarySoak, String everyoneSoak) throws Exception {
-    String yaml = Files.readString(Path.of("workflows/example.yaml"));
+    String yaml = RestApi.example(internalSoak, canarySoak, everyoneSoak);
     yaml = yaml.substring(0, yaml.indexOf("  migration:")) + TestDefinitions.errorRateGate(2).indent(2) + yaml.substring(yaml.indexOf("  rings:"));
-    String[] parts = yaml.split("soak: 20s", -1); // the three rings' soaks, in order
-    assertThat(parts).hasSize(4);
-    yaml = parts[0] + "soak: " + internalSoak + parts[1] + "soak: " + canarySoak + parts[2] + "soak: " + everyoneSoak + parts[3];
     return yaml.replace("service: example", "service: example-" + name).replace("domain: demo", "domain: " + name).replace("key: new-example-flow", "key: " + name + "-flow");
   }
 

@@ -74,8 +74,11 @@ public final class RestApi {
   /** workflows/example.yaml with its 20 s soaks replaced, in order. */
   static String example(String... soaks) throws IOException {
     String yaml = Files.readString(Path.of("workflows/example.yaml"));
-    for (String soak : soaks) yaml = yaml.replaceFirst("soak: 20s", "soak: " + soak);
-    return yaml;
+    // Split once, so a soak of "20s" given for one ring is not taken for the next ring's placeholder.
+    String[] parts = yaml.split("soak: 20s", -1);
+    StringBuilder out = new StringBuilder(parts[0]);
+    for (int i = 1; i < parts.length; i++) out.append("soak: ").append(i <= soaks.length ? soaks[i - 1] : "20s").append(parts[i]);
+    return out.toString();
   }
 
   static ObjectNode start(String yaml, String version) {

@@ -9,8 +9,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.ringmaster.auth.AuthProperties;
 import dev.ringmaster.config.RingmasterProperties;
 import dev.ringmaster.demo.DemoCommands;
+import dev.ringmaster.support.PrometheusServer;
 import io.temporal.spring.boot.autoconfigure.properties.TemporalProperties;
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,10 +52,7 @@ class DeploymentFilesTest {
   }
 
   static boolean onPath(String tool) {
-    for (String dir : System.getenv("PATH").split(File.pathSeparator)) {
-      if (Files.isExecutable(Path.of(dir, tool))) return true;
-    }
-    return false;
+    return PrometheusServer.executable(tool).isPresent();
   }
 
   static String run(Path dir, String... command) throws Exception {

@@ -46,13 +46,8 @@ class MetricsRestartTest {
   }
 
   RingmasterProcess ringmaster() throws Exception {
-    Map<String, String> props = new java.util.HashMap<>();
-    props.put("ringmaster.temporal.embedded-port", String.valueOf(temporalPort));
+    Map<String, String> props = ProcessCrashTest.localProperties(work, temporalPort);
     props.put("ringmaster.metrics.refresh", "1s");
-    props.put("ringmaster.connections.local-flags.path", work.resolve("flags.json").toString());
-    String scripts = Path.of("workflows/local").toAbsolutePath().toString();
-    props.put("ringmaster.connections.local-deploy.deploy", "RINGMASTER_LOCAL_DIR=" + work + " sh " + scripts + "/deploy.sh {version}");
-    props.put("ringmaster.connections.local-deploy.current-version", "RINGMASTER_LOCAL_DIR=" + work + " sh " + scripts + "/current-version.sh");
     RingmasterProcess p = RingmasterProcess.start(work, props);
     processes.add(p);
     return p.awaitReady(Duration.ofSeconds(90));

@@ -40,7 +40,8 @@ class ProcessCrashTest {
     PidFile.live(work.resolve("var/temporal-dev-server.pid")).flatMap(f -> ProcessHandle.of(f.pid())).ifPresent(ProcessHandle::destroyForcibly);
   }
 
-  RingmasterProcess ringmaster() throws Exception {
+  /** A Ringmaster process's settings here: the dev server on {@code temporalPort}, the local flags and deploys in {@code work}. */
+  static Map<String, String> localProperties(Path work, int temporalPort) {
     Map<String, String> props = new HashMap<>();
     props.put("ringmaster.temporal.embedded-port", String.valueOf(temporalPort));
     props.put("ringmaster.connections.local-flags.path", work.resolve("flags.json").toString());
@@ -48,7 +49,11 @@ class ProcessCrashTest {
     props.put("ringmaster.connections.local-deploy.deploy", "RINGMASTER_LOCAL_DIR=" + work + " sh " + scripts + "/deploy.sh {version}");
     props.put("ringmaster.connections.local-deploy.current-version", "RINGMASTER_LOCAL_DIR=" + work + " sh " + scripts + "/current-version.sh");
     props.put("ringmaster.workflows-dir", Path.of("workflows").toAbsolutePath().toString());
-    RingmasterProcess p = RingmasterProcess.start(work, props);
+    return props;
+  }
+
+  RingmasterProcess ringmaster() throws Exception {
+    RingmasterProcess p = RingmasterProcess.start(work, localProperties(work, temporalPort));
     processes.add(p);
     return p.awaitReady(Duration.ofSeconds(90));
   }

@@ -28,8 +28,13 @@ public final class PrometheusServer implements AutoCloseable {
   }
 
   static Optional<Path> binary() {
+    return executable("prometheus");
+  }
+
+  /** {@code tool} on the PATH (or in /usr/bin, where Debian puts it), for tests that need an installed program. */
+  public static Optional<Path> executable(String tool) {
     String path = System.getenv().getOrDefault("PATH", "") + File.pathSeparator + "/usr/bin";
-    return Stream.of(path.split(File.pathSeparator)).map(d -> Path.of(d, "prometheus")).filter(Files::isExecutable).findFirst();
+    return Stream.of(path.split(File.pathSeparator)).map(d -> Path.of(d, tool)).filter(Files::isExecutable).findFirst();
   }
 
   /** Starts Prometheus scraping {@code target} ({@code host:port}, path /metrics) every second; skips the test if absent. */
