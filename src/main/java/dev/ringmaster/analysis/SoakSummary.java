@@ -8,11 +8,14 @@ import java.util.Map;
 
 /**
  * What a soak measured, kept small for the history: counts per outcome, the last and the worst measurement, and a
- * {@code series} for charts of at most {@link #MAX_POINTS} points (when it fills up, each pair of points becomes the
- * worse of the two, so a 24 h soak's thousands of measurements stay a few kilobytes and no failure drops out).
+ * {@code series} for charts of at most {@link #MAX_POINTS} points and {@link #MAX_VALUES} metric values (when it fills
+ * up, each pair of points becomes the worse of the two, so a 24 h soak's thousands of measurements stay a few tens of
+ * kilobytes and no failure drops out). The value budget keeps a rollout of many metrics and rings within Temporal's
+ * payload limits: the status query, the workflow result and each soak's verdict carry these series.
  */
 public record SoakSummary(int measurements, Map<Outcome, Integer> counts, Measurement last, Measurement worst, List<Point> series) {
   public static final int MAX_POINTS = 240;
+  public static final int MAX_VALUES = 960;
   public static final SoakSummary EMPTY = new SoakSummary(0, Map.of(), null, null, List.of());
 
   /** One measurement on a chart: each metric's canary, control and the threshold the canary was held to. */
@@ -40,9 +43,14 @@ public record SoakSummary(int measurements, Map<Outcome, Integer> counts, Measur
     c.putAll(counts);
     c.merge(m.outcome(), 1, Integer::sum);
     Measurement w = worst == null || m.outcome().ordinal() > worst.outcome().ordinal() ? m : worst;
-    List<Point> s = series.size() >= MAX_POINTS ? halved(series) : new ArrayList<>(series);
+    List<Point> s = series.size() >= maxPoints(m.metrics().size()) ? halved(series) : new ArrayList<>(series);
     s.add(Point.of(m));
     return new SoakSummary(measurements + 1, c, m, w, s);
+  }
+
+  /** How many points a chart of {@code metrics} metrics keeps: 240 up to 4 metrics, then fewer, never under 24. */
+  public static int maxPoints(int metrics) {
+    return Math.max(24, Math.min(MAX_POINTS, MAX_VALUES / Math.max(1, metrics)));
   }
 
   /** Each pair of neighbours becomes the worse of the two (the later one on a tie). */

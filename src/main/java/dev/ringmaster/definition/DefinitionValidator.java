@@ -22,6 +22,15 @@ public final class DefinitionValidator {
   static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
   private static final Pattern FLAG_KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
 
+  /**
+   * Bounds that keep the largest rollout's workflow history far below Temporal's limits (51,200 events, 50 MB; 2 MB
+   * per payload): measured in HistorySizeTest, figures in BENCHMARKS.md. Rings and approvals add events; metrics add
+   * bytes to every soak verdict (a chart series of up to 240 points per metric).
+   */
+  public static final int MAX_RINGS = 12;
+  public static final int MAX_METRICS = 10;
+  public static final int MAX_QUORUM = 10;
+
   private final ConnectionCatalog connections;
   private final Duration minSoakWithMigration;
 
@@ -97,6 +106,10 @@ public final class DefinitionValidator {
       p.add(new Problem("spec.rings", "has no rings", "list at least one ring, the last with percent: 100"));
       return;
     }
+    if (rings.size() > MAX_RINGS) {
+      p.add(new Problem("spec.rings", "has " + rings.size() + " rings, more than the " + MAX_RINGS + " a rollout may have",
+          "merge rings: each ring adds steps and an approval to the rollout's workflow history, which Temporal caps"));
+    }
     Set<String> names = new HashSet<>();
     double maxPercent = 0;
     String maxRing = null;
@@ -148,6 +161,10 @@ public final class DefinitionValidator {
       p.add(new Problem(path + ".quorum", "quorum " + a.quorum() + " can never be reached by " + a.approvers().size() + " approver(s)",
           "lower the quorum or add approvers"));
     }
+    if (a.quorum() > MAX_QUORUM) {
+      p.add(new Problem(path + ".quorum", "quorum " + a.quorum() + " is more than the " + MAX_QUORUM + " approvals one gate may ask for",
+          "ask fewer people: " + MAX_QUORUM + " approvals are already a committee"));
+    }
     if (a.timeout() != null && (a.timeout().isZero() || a.timeout().isNegative())) {
       p.add(new Problem(path + ".timeout", "must be longer than 0s", null));
     }
@@ -160,6 +177,10 @@ public final class DefinitionValidator {
     }
     if (a.metrics().isEmpty()) {
       p.add(new Problem("spec.analysis.metrics", "is empty", "list at least one metric with canary, control and failIf"));
+    }
+    if (a.metrics().size() > MAX_METRICS) {
+      p.add(new Problem("spec.analysis.metrics", "has " + a.metrics().size() + " metrics, more than the " + MAX_METRICS + " a rollout may gate on",
+          "gate on the few signals that decide a release (errors, latency, saturation); every metric's chart is kept in each soak's verdict"));
     }
     Set<String> names = new HashSet<>();
     for (int i = 0; i < a.metrics().size(); i++) {

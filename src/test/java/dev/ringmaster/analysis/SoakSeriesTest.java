@@ -30,6 +30,18 @@ class SoakSeriesTest {
   }
 
   @Test
+  void manyMetricsShareTheValueBudgetSoTheSeriesStaysTheSameSize() {
+    List<MetricVerdict> ten = new java.util.ArrayList<>();
+    for (int k = 0; k < 10; k++) ten.add(new MetricVerdict("metric-" + k, 0.01, 0.01, 500.0, "canary > control + 0.05", Outcome.PASSED, null));
+    SoakSummary s = SoakSummary.EMPTY;
+    for (int i = 0; i < 8_641; i++) s = s.with(new Measurement(Instant.ofEpochSecond(1_700_000_000L + i), Outcome.PASSED, ten));
+    assertThat(SoakSummary.maxPoints(10)).isEqualTo(96);
+    assertThat(s.series()).hasSizeLessThanOrEqualTo(96).hasSizeGreaterThan(48);
+    assertThat(s.series().stream().mapToInt(p -> p.metrics().size()).sum()).isLessThanOrEqualTo(SoakSummary.MAX_VALUES);
+    assertThat(SoakSummary.maxPoints(1)).isEqualTo(SoakSummary.MAX_POINTS);
+  }
+
+  @Test
   void eachPointCarriesTheThresholdItsCanaryWasHeldTo() {
     SoakSummary s = SoakSummary.EMPTY.with(at(0, Outcome.PASSED, 0.02))
         .with(new Measurement(Instant.EPOCH, Outcome.INCONCLUSIVE, List.of(new MetricVerdict("error-rate", 0.02, null, 5.0, "canary > control + 0.05",

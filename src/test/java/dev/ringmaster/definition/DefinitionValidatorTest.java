@@ -93,6 +93,21 @@ class DefinitionValidatorTest {
   }
 
   @Test
+  void aRolloutsSizeIsBoundedSoItsHistoryStaysWithinTemporalsLimits() {
+    int rings = DefinitionValidator.MAX_RINGS;
+    int metrics = DefinitionValidator.MAX_METRICS;
+    int quorum = DefinitionValidator.MAX_QUORUM;
+    assertThat(problems(TestDefinitions.largest(rings, metrics, quorum, "1s"))).as("the largest allowed").isEmpty();
+    assertThat(problems(TestDefinitions.largest(rings + 1, metrics, quorum, "1s"))).containsExactly("spec.rings: has 13 rings, more than the 12 a rollout may have"
+        + " (hint: merge rings: each ring adds steps and an approval to the rollout's workflow history, which Temporal caps)");
+    assertThat(problems(TestDefinitions.largest(rings, metrics + 1, quorum, "1s"))).singleElement().asString()
+        .startsWith("spec.analysis.metrics: has 11 metrics, more than the 10 a rollout may gate on");
+    List<String> tooMany = problems(TestDefinitions.largest(2, 1, quorum + 1, "1s"));
+    assertThat(tooMany).hasSize(3).allMatch(p -> p.contains("approval.quorum: quorum 11 is more than the 10 approvals one gate may ask for"));
+    assertThat(tooMany).anyMatch(p -> p.startsWith("spec.contract.approval.quorum"));
+  }
+
+  @Test
   void connectionsMustHaveAnAdapterForTheirPort() {
     assertThat(problems(VALID.replace("connection: flags", "connection: prom"))).containsExactly(
         "spec.flag.connection: connection 'prom' is of kind 'prometheus', which has no flags adapter in this build (hint: kinds available here: flagd-file, unleash)");

@@ -88,4 +88,25 @@ public final class TestDefinitions {
               failIf: canary > control + 0.05
         """.formatted(failureLimit);
   }
+
+  /**
+   * A rollout of {@code rings} rings of 24 h soaks with an approval of {@code quorum} on each and on the contract, gates
+   * every {@code interval} on {@code metrics} metrics, and a migration: at the validator's bounds, the largest allowed.
+   */
+  public static String largest(int rings, int metrics, int quorum, String interval) {
+    StringBuilder m = new StringBuilder();
+    for (int i = 0; i < metrics; i++) {
+      m.append("- { name: metric-").append(i).append(", canary: 'sum(rate(errors_").append(i).append("{flag=\"on\"}[1m]))', control: 'sum(rate(errors_")
+          .append(i).append("{flag=\"off\"}[1m]))', failIf: 'canary > control + 0.01' }\n");
+    }
+    StringBuilder approvers = new StringBuilder();
+    for (int q = 1; q <= quorum; q++) approvers.append(q == 1 ? "" : ", ").append("approver-").append(q);
+    String approval = "{ approvers: [" + approvers + "], quorum: " + quorum + ", timeout: 72h, onTimeout: rollback }";
+    DefinitionBuilder b = DefinitionBuilder.checkout().migration("db", "db/expand", "db/contract", "db/undo").analysis("prom", interval, 2, 3, 0, m.toString());
+    for (int r = 0; r < rings; r++) {
+      double pct = r == rings - 1 ? 100 : Math.round(100.0 * (r + 1) / rings * 10) / 10.0;
+      b.ring("ring-" + r, "{ percent: " + pct + " }", "24h", approval);
+    }
+    return b.contractApproval(approval).yaml();
+  }
 }
