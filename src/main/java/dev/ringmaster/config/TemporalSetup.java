@@ -21,8 +21,16 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 @Configuration(proxyBeanMethods = false)
-class TemporalSetup {
+public class TemporalSetup {
   private static final Logger log = LoggerFactory.getLogger(TemporalSetup.class);
+
+  /**
+   * Activity slots of one worker. Every soaking rollout holds one for its whole soak (its heartbeating
+   * {@code WatchSoak}), so the SDK's default of 200 would leave the 201st soak, and every kill switch behind it,
+   * waiting for a slot: the default here is {@value}, and threads are only made for slots in use (see README,
+   * "Worker tuning", and BENCHMARKS.md).
+   */
+  static final int DEFAULT_MAX_CONCURRENT_ACTIVITIES = 2_000;
 
   /**
    * Against the Java test server a worker must not use sticky queues: with the default sticky timeout, a workflow
@@ -30,17 +38,24 @@ class TemporalSetup {
    */
   @Bean
   WorkerOptionsCustomizer ringmasterWorkerOptions(
-      @Value("${ringmaster.temporal.sticky-queue-timeout-zero:false}") boolean stickyZero) {
+      @Value("${ringmaster.temporal.sticky-queue-timeout-zero:false}") boolean stickyZero,
+      @Value("${ringmaster.worker.max-concurrent-activities:" + DEFAULT_MAX_CONCURRENT_ACTIVITIES + "}") int maxActivities) {
     return new WorkerOptionsCustomizer() {
       @Override
       public WorkerOptions.Builder customize(WorkerOptions.Builder options, String workerName, String taskQueue) {
-        return workerOptions(options, stickyZero);
+        return workerOptions(options, stickyZero, maxActivities);
       }
     };
   }
 
-  static WorkerOptions.Builder workerOptions(WorkerOptions.Builder options, boolean stickyZero) {
+  static WorkerOptions.Builder workerOptions(WorkerOptions.Builder options, boolean stickyZero, int maxActivities) {
+    options.setMaxConcurrentActivityExecutionSize(maxActivities);
     return stickyZero ? options.setStickyQueueScheduleToStartTimeout(Duration.ZERO) : options;
+  }
+
+  /** The options a Ringmaster worker runs with by default, for tests and benchmarks that build their own worker. */
+  public static WorkerOptions defaultWorkerOptions() {
+    return workerOptions(WorkerOptions.newBuilder(), false, DEFAULT_MAX_CONCURRENT_ACTIVITIES).build();
   }
 
   /** Registers the typed search attributes before workers start (they start on ApplicationReadyEvent). */

@@ -58,7 +58,7 @@ class KillSwitchLatencyBenchmark {
   static final int RUNS = Integer.getInteger("ringmaster.benchmark.runs", 200);
 
   /** Flags through the real activities on Unleash; everything else is a double. */
-  static final class RealFlags extends FakeActivities {
+  static class RealFlags extends FakeActivities {
     final FlagActivities real;
 
     RealFlags(FlagActivities real) {
