@@ -25,7 +25,7 @@ public final class DefinitionValidator {
   /**
    * Bounds that keep the largest rollout's workflow history far below Temporal's limits (51,200 events, 50 MB; 2 MB
    * per payload): measured in HistorySizeTest, figures in BENCHMARKS.md. Rings and approvals add events; metrics add
-   * bytes to every soak verdict (a chart series of up to 240 points per metric).
+   * bytes to every soak verdict, the status and the result (their chart series share SoakSummary's value budget).
    */
   public static final int MAX_RINGS = 12;
   public static final int MAX_METRICS = 10;

@@ -7,6 +7,8 @@ import dev.ringmaster.definition.Audience;
 import io.temporal.spring.boot.ActivityImpl;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.Timer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,6 +19,7 @@ import org.springframework.stereotype.Component;
 class FlagActivitiesImpl implements FlagActivities {
   private static final Logger log = LoggerFactory.getLogger(FlagActivitiesImpl.class);
   private final Adapters<FlagProvider> providers;
+  private final Map<String, KillSwitchBatcher> killSwitches = new ConcurrentHashMap<>();
 
   FlagActivitiesImpl(Adapters<FlagProvider> providers) {
     this.providers = providers;
@@ -46,7 +49,8 @@ class FlagActivitiesImpl implements FlagActivities {
     long start = System.nanoTime();
     String outcome = "failed";
     try {
-      FlagChange change = logged(flag, providers.forConnection(flag.connection()).killSwitch(flag));
+      FlagProvider provider = providers.forConnection(flag.connection());
+      FlagChange change = logged(flag, killSwitches.computeIfAbsent(flag.connection(), c -> new KillSwitchBatcher()).killSwitch(provider, flag));
       outcome = "ok";
       return change;
     } finally {

@@ -1,6 +1,7 @@
 package dev.ringmaster.flags;
 
 import dev.ringmaster.definition.Audience;
+import java.util.List;
 
 /**
  * The release flag at a feature-flag provider. Every method is idempotent: an activity retried after a crash calls
@@ -19,6 +20,15 @@ public interface FlagProvider {
 
   /** Turn the flag off for everyone in one provider call. The first compensation: it must be fast. */
   FlagChange killSwitch(FlagTarget flag);
+
+  /**
+   * The kill switch of several flags at once, when many rollouts roll back together: in as few provider calls as the
+   * provider allows (one file write, one bulk request), one change per flag in order. All or nothing: when it throws,
+   * each flag gets its own {@link #killSwitch} (see {@code KillSwitchBatcher}). By default, one call per flag.
+   */
+  default List<FlagChange> killSwitchAll(List<FlagTarget> flags) {
+    return flags.stream().map(this::killSwitch).toList();
+  }
 
   /** Remove the rules the rollout added, leaving the flag off. Runs after the kill switch on rollback. */
   FlagChange removeRules(FlagTarget flag);

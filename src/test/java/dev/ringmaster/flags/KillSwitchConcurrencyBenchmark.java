@@ -3,7 +3,6 @@ package dev.ringmaster.flags;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.ringmaster.analysis.AnalysisActivities;
 import dev.ringmaster.analysis.AnalysisRequest;
 import dev.ringmaster.analysis.Measurement;
 import dev.ringmaster.analysis.Outcome;
@@ -76,18 +75,10 @@ class KillSwitchConcurrencyBenchmark {
   }
 
   /** Gates that pass until one latch opens for all; each soak's FAILED moment is recorded by rollout ID. */
-  static final class SharedRegression implements AnalysisActivities {
+  static final class SharedRegression extends KillSwitchLatencyBenchmark.SoakOnlyGates {
     final CountDownLatch regression = new CountDownLatch(1);
     final Map<String, Long> failedAt = new ConcurrentHashMap<>();
     final AtomicInteger soaking = new AtomicInteger();
-
-    @Override
-    public void checkGates(AnalysisRequest step) {}
-
-    @Override
-    public Measurement measureGates(AnalysisRequest step) {
-      return new Measurement(Instant.now(), Outcome.PASSED, List.of());
-    }
 
     @Override
     public SoakVerdict watchSoak(AnalysisRequest request) {
@@ -106,11 +97,14 @@ class KillSwitchConcurrencyBenchmark {
   @Test
   void killSwitchAtConcurrency() throws Exception {
     Assumptions.assumeTrue(Boolean.getBoolean("ringmaster.benchmark"), "a benchmark: run with -Dringmaster.benchmark=true");
-    StringBuilder report = new StringBuilder("| provider | rollouts | verdict → flag off p50 | p99 | max | verdict → kill-switch activity running p50 / p99 | in the provider p50 / p99 | direct call median | p99 ÷ direct |\n|---|---|---|---|---|---|---|---|---|\n");
+    StringBuilder report = new StringBuilder("| provider | rollouts | verdict → flag off p50 | p99 | max | verdict → kill-switch activity running p50 / p99 | in the provider p50 / p99 "
+        + "| one direct call (median) | " + ROLLOUTS + " direct calls at once p50 / p99 | p99 ÷ one direct call |\n|---|---|---|---|---|---|---|---|---|---|\n");
     Path dir = Files.createTempDirectory("kill-switch-concurrency");
-    report.append(run("flagd-file", Map.of("kind", "flagd-file", "path", dir.resolve("flags.json").toString())));
+    // A Ringmaster worker is a long-running process: a first, unmeasured round warms the JVM up.
+    run("flagd-file", Map.of("kind", "flagd-file", "path", dir.resolve("warm-up.json").toString()), "warm", 20);
+    report.append(run("flagd-file", Map.of("kind", "flagd-file", "path", dir.resolve("flags.json").toString()), "svc", ROLLOUTS));
     if (!Boolean.getBoolean("ringmaster.benchmark.skip-unleash")) try (UnleashServer unleash = UnleashServer.start()) {
-      report.append(run("unleash", Map.of("kind", "unleash", "url", unleash.url(), "token-env", "RINGMASTER_TEST_UNLEASH_TOKEN")));
+      report.append(run("unleash", Map.of("kind", "unleash", "url", unleash.url(), "token-env", "RINGMASTER_TEST_UNLEASH_TOKEN"), "svc", ROLLOUTS));
     }
     System.out.println(report);
     Path out = Path.of("target/benchmarks/kill-switch-concurrency.md");
@@ -118,7 +112,7 @@ class KillSwitchConcurrencyBenchmark {
     Files.writeString(out, report);
   }
 
-  private String run(String kind, Map<String, String> connection) throws Exception {
+  private String run(String kind, Map<String, String> connection, String prefix, int rollouts) throws Exception {
     ConnectionRegistry registry = new ConnectionRegistry(Map.of("flags", connection));
     Adapters<FlagProvider> providers = new Adapters<>("flags", registry, List.of(FlagdFiles.factory(), new UnleashProviderFactory()));
     TimedFlags flags = new TimedFlags(new FlagActivitiesImpl(providers));
@@ -130,34 +124,34 @@ class KillSwitchConcurrencyBenchmark {
       worker.registerWorkflowImplementationTypes(RolloutWorkflowImpl.class);
       worker.registerActivitiesImplementations(flags, gates);
       env.start();
-      List<RolloutWorkflow> rollouts = new ArrayList<>();
-      for (int i = 0; i < ROLLOUTS; i++) {
-        String yaml = DefinitionBuilder.checkout().service("svc-" + i, "domain-" + i).flag("bench-flag-" + i)
+      List<RolloutWorkflow> workflows = new ArrayList<>();
+      for (int i = 0; i < rollouts; i++) {
+        String yaml = DefinitionBuilder.checkout().service(prefix + "-" + i, prefix + "-domain-" + i).flag(prefix + "-flag-" + i)
             .analysis("prom", "10s", 1, 3, 0, "- { name: errors, canary: 'x', control: 'y', failIf: 'canary > control' }")
             .ring("everyone", "{ percent: 100 }", "1h").yaml();
-        rollouts.add(TestRollouts.start(env.getWorkflowClient(), worker, TestDefinitions.request(yaml, "1.0." + i, "bench")));
+        workflows.add(TestRollouts.start(env.getWorkflowClient(), worker, TestDefinitions.request(yaml, "1.0." + i, "bench")));
       }
-      await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(50)).until(() -> gates.soaking.get() == ROLLOUTS);
+      await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(50)).until(() -> gates.soaking.get() == rollouts);
       Thread.sleep(2000); // let the last soaks settle into their heartbeat loop
       gates.regression.countDown();
-      for (RolloutWorkflow wf : rollouts) {
+      for (RolloutWorkflow wf : workflows) {
         RolloutResult r = WorkflowStub.fromTyped(wf).getResultAsync(RolloutResult.class).get(3, TimeUnit.MINUTES);
         if (r.state() != State.ROLLED_BACK) throw new AssertionError(r.id() + " ended " + r.state() + ": " + r.message());
       }
       List<Long> latencies = new ArrayList<>(), toActivity = new ArrayList<>(), inProvider = new ArrayList<>();
-      for (int i = 0; i < ROLLOUTS; i++) {
-        String id = dev.ringmaster.pipeline.RolloutRequest.rolloutId("svc-" + i, "1.0." + i);
-        Long failed = gates.failedAt.get(id), off = flags.offAt.get("bench-flag-" + i);
+      for (int i = 0; i < rollouts; i++) {
+        String id = dev.ringmaster.pipeline.RolloutRequest.rolloutId(prefix + "-" + i, "1.0." + i);
+        Long failed = gates.failedAt.get(id), off = flags.offAt.get(prefix + "-flag-" + i);
         if (failed == null || off == null) throw new AssertionError(id + ": no FAILED verdict or no kill switch recorded");
         latencies.add((off - failed) / 1_000_000);
-        long started = flags.startedAt.get("bench-flag-" + i);
+        long started = flags.startedAt.get(prefix + "-flag-" + i);
         toActivity.add((started - failed) / 1_000_000);
         inProvider.add((off - started) / 1_000_000);
       }
       Collections.sort(latencies);
       Collections.sort(toActivity);
       Collections.sort(inProvider);
-      assertThat(latencies).as("rollouts measured").hasSize(ROLLOUTS);
+      assertThat(latencies).as("rollouts measured").hasSize(rollouts);
 
       // One direct provider call, nothing else running: a flag on for everyone, then its kill switch.
       FlagProvider direct = providers.forConnection("flags");
@@ -171,9 +165,34 @@ class KillSwitchConcurrencyBenchmark {
       }
       Collections.sort(directCalls);
       double directMs = directCalls.get(directCalls.size() / 2) / 1e6;
+      // As many direct calls at once as rollouts rolled back, each its own provider call (no workflow, no grouping).
+      List<FlagTarget> many = new ArrayList<>();
+      for (int i = 0; i < rollouts; i++) {
+        FlagTarget t = new FlagTarget("flags", prefix + "-direct-many-" + i, "direct-many-" + i, "bench", null);
+        direct.enable(t, "everyone", Audience.percent(100));
+        many.add(t);
+      }
+      List<Long> atOnce = Collections.synchronizedList(new ArrayList<>());
+      CountDownLatch go = new CountDownLatch(1);
+      List<Thread> threads = many.stream().map(t -> new Thread(() -> {
+        try {
+          go.await();
+        } catch (InterruptedException e) {
+          return;
+        }
+        long t0 = System.nanoTime();
+        direct.killSwitch(t);
+        atOnce.add((System.nanoTime() - t0) / 1_000_000);
+      })).toList();
+      threads.forEach(Thread::start);
+      go.countDown();
+      for (Thread t : threads) t.join(120_000);
+      List<Long> atOnceSorted = new ArrayList<>(atOnce);
+      Collections.sort(atOnceSorted);
       long p99 = pct(latencies, 99);
-      String row = String.format("| %s | %d | %d ms | %d ms | %d ms | %d / %d ms | %d / %d ms | %.1f ms | %.0f× |%n", kind, ROLLOUTS, pct(latencies, 50), p99,
-          latencies.get(latencies.size() - 1), pct(toActivity, 50), pct(toActivity, 99), pct(inProvider, 50), pct(inProvider, 99), directMs, p99 / Math.max(directMs, 0.1));
+      String row = String.format("| %s | %d | %d ms | %d ms | %d ms | %d / %d ms | %d / %d ms | %.1f ms | %d / %d ms | %.0f× |%n", kind, rollouts, pct(latencies, 50), p99,
+          latencies.get(latencies.size() - 1), pct(toActivity, 50), pct(toActivity, 99), pct(inProvider, 50), pct(inProvider, 99), directMs,
+          pct(atOnceSorted, 50), pct(atOnceSorted, 99), p99 / Math.max(directMs, 0.1));
       System.out.print(row);
       return row;
     } finally {

@@ -86,11 +86,8 @@ class KillSwitchLatencyBenchmark {
     }
   }
 
-  /** Gates that pass until told to fail; the moment they report FAILED is the start of the measurement. */
-  static final class TriggeredGates implements AnalysisActivities {
-    volatile CountDownLatch regression = new CountDownLatch(1);
-    final AtomicLong failedAt = new AtomicLong();
-
+  /** Gates whose checks and one-off measurements pass; what a soak reports is the benchmark's. */
+  abstract static class SoakOnlyGates implements AnalysisActivities {
     @Override
     public void checkGates(AnalysisRequest step) {}
 
@@ -98,6 +95,12 @@ class KillSwitchLatencyBenchmark {
     public Measurement measureGates(AnalysisRequest step) {
       return new Measurement(Instant.now(), Outcome.PASSED, List.of());
     }
+  }
+
+  /** Gates that pass until told to fail; the moment they report FAILED is the start of the measurement. */
+  static final class TriggeredGates extends SoakOnlyGates {
+    volatile CountDownLatch regression = new CountDownLatch(1);
+    final AtomicLong failedAt = new AtomicLong();
 
     @Override
     public SoakVerdict watchSoak(AnalysisRequest request) {

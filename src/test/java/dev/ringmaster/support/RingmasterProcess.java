@@ -41,9 +41,15 @@ public final class RingmasterProcess implements AutoCloseable {
 
   /** @param properties Spring properties as {@code --key=value} arguments */
   public static RingmasterProcess start(Path workDir, Map<String, String> properties) throws IOException {
+    return start(workDir, properties, List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+  }
+
+  /** @param jvmOptions the JVM's options (the tests' default favours start-up time over throughput) */
+  public static RingmasterProcess start(Path workDir, Map<String, String> properties, List<String> jvmOptions) throws IOException {
     int port = freePort();
-    List<String> command = new ArrayList<>(List.of(java(), "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-cp", System.getProperty("java.class.path"), "dev.ringmaster.RingmasterApplication", "--server.port=" + port,
+    List<String> command = new ArrayList<>(List.of(java()));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.ringmaster.RingmasterApplication", "--server.port=" + port,
         "--ringmaster.public-url=http://127.0.0.1:" + port));
     TestTokens.properties().forEach((k, v) -> command.add("--" + k + "=" + v));
     properties.forEach((k, v) -> command.add("--" + k + "=" + v));

@@ -24,6 +24,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -101,7 +102,13 @@ final class FlagdFileProvider implements FlagProvider {
 
   @Override
   public FlagChange killSwitch(FlagTarget flag) {
-    return write(flag, "kill switch", "nobody", f -> {
+    return killSwitchAll(List.of(flag)).get(0);
+  }
+
+  /** Every flag off in one write of the file: many rollbacks at once cost one rename, not one each. */
+  @Override
+  public List<FlagChange> killSwitchAll(List<FlagTarget> flags) {
+    return writeAll(flags, "kill switch", "nobody", ON_OFF, (f, flag) -> {
       f.put("defaultVariant", "off");
       f.remove("targeting");
       metadata(f, flag).put("killedBy", flag.rolloutId());
@@ -166,21 +173,33 @@ final class FlagdFileProvider implements FlagProvider {
     return m;
   }
 
+  private static final ObjectNode ON_OFF = F.objectNode().put("on", true).put("off", false);
+
   private FlagChange write(FlagTarget flag, String action, String audience, Consumer<ObjectNode> change) {
-    return write(flag, action, audience, F.objectNode().put("on", true).put("off", false), change);
+    return write(flag, action, audience, ON_OFF, change);
   }
 
-  /** Rewrites the flag's node: ENABLED with {@code variants} (unless null: left as {@code change} makes them). */
-  private synchronized FlagChange write(FlagTarget flag, String action, String audience, ObjectNode variants, Consumer<ObjectNode> change) {
+  private FlagChange write(FlagTarget flag, String action, String audience, ObjectNode variants, Consumer<ObjectNode> change) {
+    return writeAll(List.of(flag), action, audience, variants, (node, f) -> change.accept(node)).get(0);
+  }
+
+  /**
+   * Rewrites each flag's node, in one replacement of the file: ENABLED with {@code variants} (unless null: left as
+   * {@code change} makes them).
+   */
+  private synchronized List<FlagChange> writeAll(List<FlagTarget> flags, String action, String audience, ObjectNode variants,
+      BiConsumer<ObjectNode, FlagTarget> change) {
     long start = System.nanoTime();
     try {
       ObjectNode root = read();
-      ObjectNode flagNode = root.with("flags").with(flag.key());
-      if (variants != null) {
-        flagNode.put("state", "ENABLED");
-        flagNode.set("variants", variants);
+      for (FlagTarget flag : flags) {
+        ObjectNode flagNode = root.with("flags").with(flag.key());
+        if (variants != null) {
+          flagNode.put("state", "ENABLED");
+          flagNode.set("variants", variants.deepCopy());
+        }
+        change.accept(flagNode, flag);
       }
-      change.accept(flagNode);
       byte[] bytes = JSON.writeValueAsBytes(root);
       Path parent = file.toAbsolutePath().getParent();
       Files.createDirectories(parent);
@@ -195,8 +214,9 @@ final class FlagdFileProvider implements FlagProvider {
       } finally {
         Files.deleteIfExists(tmp);
       }
-      return new FlagChange(flag.key(), action, audience, "sha256:" + sha256(bytes).substring(0, 12),
-          Duration.ofNanos(System.nanoTime() - start));
+      String ref = "sha256:" + sha256(bytes).substring(0, 12);
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      return flags.stream().map(flag -> new FlagChange(flag.key(), action, audience, ref, took)).toList();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write flagd file " + file + ": " + e.getMessage(), e);
     }

@@ -188,6 +188,21 @@ final class UnleashProvider implements FlagProvider {
     return change(flag, "kill switch", "nobody", started);
   }
 
+  /**
+   * Every flag's environment off in one request (Unleash's bulk toggle, one transaction on its side): a hundred
+   * rollbacks at once are one call instead of a hundred that Unleash would work through one after another.
+   */
+  @Override
+  public List<FlagChange> killSwitchAll(List<FlagTarget> flags) {
+    long started = System.nanoTime();
+    ObjectNode body = JSON.createObjectNode();
+    ArrayNode features = body.putArray("features");
+    flags.forEach(f -> features.add(f.key()));
+    call("POST", "/api/admin/projects/" + enc(project) + "/bulk_features/environments/" + enc(environment) + "/off", body,
+        "turn environment " + environment + " off for " + flags.size() + " flags");
+    return flags.stream().map(f -> change(f, "kill switch", "nobody", started)).toList();
+  }
+
   @Override
   public FlagChange removeRules(FlagTarget flag) {
     long started = System.nanoTime();

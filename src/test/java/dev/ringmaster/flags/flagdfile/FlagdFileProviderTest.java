@@ -60,6 +60,27 @@ class FlagdFileProviderTest {
   }
 
   @Test
+  void killSwitchAllTurnsEveryFlagOffInOneWriteOfTheFile() throws Exception {
+    Path file = dir.resolve("flags.json");
+    FlagdFileProvider p = new FlagdFileProvider(file, "tenantId");
+    List<FlagTarget> flags = new java.util.ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      FlagTarget f = new FlagTarget("flags", "flow-" + i, "rollout-svc" + i + "-1.0.0", "team", null);
+      p.enable(f, "canary", Audience.percent(10));
+      flags.add(f);
+    }
+    var changes = p.killSwitchAll(flags);
+    assertThat(changes).extracting(c -> c.flagKey()).containsExactly("flow-0", "flow-1", "flow-2");
+    assertThat(changes).extracting(c -> c.providerRef()).as("one write: one version of the file").containsOnly(changes.get(0).providerRef());
+    JsonNode all = JSON.readTree(Files.readString(file)).get("flags");
+    for (int i = 0; i < 3; i++) {
+      assertThat(all.get("flow-" + i).get("defaultVariant").asText()).isEqualTo("off");
+      assertThat(all.get("flow-" + i).has("targeting")).isFalse();
+      assertThat(all.get("flow-" + i).get("metadata").get("killedBy").asText()).isEqualTo("rollout-svc" + i + "-1.0.0");
+    }
+  }
+
+  @Test
   void enablingTheSameRingTwiceLeavesTheSameFileAndKeepsOtherFlags() throws Exception {
     Path file = dir.resolve("flags.json");
     Files.writeString(file, "{\"flags\":{\"other\":{\"state\":\"ENABLED\",\"variants\":{\"a\":1},\"defaultVariant\":\"a\"}}}");

@@ -124,6 +124,26 @@ class UnleashProviderTest {
   }
 
   @Test
+  void killSwitchAllTurnsEveryFlagOffInOneBulkRequestAndRefusesAllWhenOneFlagIsUnknown() throws Exception {
+    FlagProvider p = provider("RINGMASTER_TEST_UNLEASH_TOKEN");
+    List<FlagTarget> flags = List.of(flag("bulk-a"), flag("bulk-b"), flag("bulk-c"));
+    for (FlagTarget f : flags) p.enable(f, "everyone", Audience.percent(100));
+    for (FlagTarget f : flags) settled(f.key(), null, s -> s.size() == USERS);
+
+    List<FlagChange> off = p.killSwitchAll(flags);
+    assertThat(off).extracting(FlagChange::flagKey).containsExactly("bulk-a", "bulk-b", "bulk-c");
+    for (FlagTarget f : flags) assertThat(settled(f.key(), null, Set::isEmpty)).as(f.key()).isEmpty();
+
+    // Unleash applies the bulk toggle in one transaction: an unknown flag refuses the whole request, and the flag
+    // beside it stays on (which is why KillSwitchBatcher falls back to one call per flag).
+    FlagTarget on = flag("bulk-d");
+    p.enable(on, "everyone", Audience.percent(100));
+    settled(on.key(), null, s -> s.size() == USERS);
+    assertThatThrownBy(() -> p.killSwitchAll(List.of(on, flag("no-such-flag")))).hasMessageContaining("flags");
+    assertThat(on(on.key(), null)).hasSize(USERS);
+  }
+
+  @Test
   void aRetriedEnableLeavesOneStrategyPerAudiencePart() throws Exception {
     FlagProvider p = provider("RINGMASTER_TEST_UNLEASH_TOKEN");
     FlagTarget f = flag("retried-flow");

@@ -1,0 +1,275 @@
+package dev.ringmaster.devserver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ringmaster.devserver.DevServer.PidFile;
+import dev.ringmaster.pipeline.RolloutRequest;
+import dev.ringmaster.support.RingmasterProcess;
+import dev.ringmaster.support.RingmasterProcess.Answer;
+import io.temporal.api.enums.v1.EventType;
+import io.temporal.api.history.v1.HistoryEvent;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Many rollouts soaking at once on one worker process: a real Ringmaster process (its JVM capped at 1 GB of heap, the
+ * default dev-server mode, so Temporal's test server runs in its own process) soaks {@code ringmaster.benchmark.rollouts}
+ * (1,000) rollouts of distinct services and domains, each with gates every 10 s through an in-process metric source
+ * ({@code SyntheticMetrics}, profile {@code scale-benchmark}). Measured: the worker's steady-state CPU and heap,
+ * {@code GET /api/rollouts/{id}} and {@code GET /api/rollouts} under that load, and, for 100 of them whose first ring
+ * awaits approval, approval → next ring enabled when the 100 approvals arrive within one second. Not a test:
+ * <pre>mvn test -Dtest=ScaleBenchmark -Dringmaster.benchmark=true</pre>
+ * Worker settings can be varied with {@code -Dringmaster.benchmark.worker="key=value,key=value"} (Spring properties).
+ * Results go to the console and target/benchmarks/scale.md; BENCHMARKS.md keeps the figures.
+ */
+class ScaleBenchmark {
+  static final int ROLLOUTS = Integer.getInteger("ringmaster.benchmark.rollouts", 1000);
+  static final int APPROVED = Math.min(100, ROLLOUTS / 2);
+  static final ObjectMapper JSON = new ObjectMapper();
+  @TempDir Path work;
+  RingmasterProcess worker;
+
+  @AfterEach
+  void stopEverything() throws Exception {
+    if (worker != null) worker.kill();
+    PidFile.live(work.resolve("var/temporal-dev-server.pid")).flatMap(f -> ProcessHandle.of(f.pid())).ifPresent(ProcessHandle::destroyForcibly);
+  }
+
+  static ObjectNode rollout(int i, String firstSoak) {
+    String yaml = """
+        apiVersion: ringmaster/v1
+        kind: Rollout
+        metadata: { service: svc-%1$d, domain: domain-%1$d, owner: team-%1$d }
+        spec:
+          flag: { key: scale-flag-%1$d, connection: local-flags }
+          deploy: { connection: local-deploy }
+          analysis:
+            connection: synthetic
+            interval: 10s
+            failureLimit: 2
+            metrics:
+              - { name: error-rate, canary: 'errors{flag="on"}', control: 'errors{flag="off"}', failIf: 'canary > control + 0.05' }
+          rings:
+            - name: canary
+              audience: { percent: 10 }
+              soak: %2$s
+              approval: { approvers: [alice], quorum: 1, timeout: 6h, onTimeout: rollback }
+            - name: everyone
+              audience: { percent: 100 }
+              soak: 6h
+        """.formatted(i, firstSoak);
+    return JSON.createObjectNode().put("definition", yaml).put("version", "1.0.0").put("triggeredBy", "ci");
+  }
+
+  @Test
+  void manyRolloutsSoakingOnOneWorker() throws Exception {
+    Assumptions.assumeTrue(Boolean.getBoolean("ringmaster.benchmark"), "a benchmark: run with -Dringmaster.benchmark=true");
+    int temporalPort = RingmasterProcess.freePort();
+    Map<String, String> props = new java.util.HashMap<>(ProcessCrashTest.localProperties(work, temporalPort));
+    props.put("spring.profiles.active", "scale-benchmark");
+    props.put("ringmaster.connections.synthetic.kind", "synthetic");
+    props.put("logging.level.dev.ringmaster", "WARN"); // a thousand rollouts' step logs would measure the disk
+    String tuning = System.getProperty("ringmaster.benchmark.worker", "");
+    for (String kv : tuning.split(",")) if (kv.contains("=")) props.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+    worker = RingmasterProcess.start(work, props, List.of("-Xmx1g")).awaitReady(Duration.ofSeconds(120));
+
+    // Start them one at a time (the test server's Update-with-start fails under concurrent starts); the last
+    // APPROVED soak their first ring for 4 minutes, then await approval; the others soak for hours.
+    long startedAt = System.nanoTime();
+    List<Long> starts = new ArrayList<>();
+    for (int i = 0; i < ROLLOUTS; i++) {
+      long t0 = System.nanoTime();
+      Answer a = worker.call("POST", "/api/rollouts", rollout(i, i >= ROLLOUTS - APPROVED ? "4m" : "6h"));
+      starts.add((System.nanoTime() - t0) / 1_000_000);
+      if (a.status() / 100 != 2) throw new AssertionError("start " + i + ": " + a.status() + " " + a.body() + "\n" + worker.logTail());
+    }
+    double startSeconds = (System.nanoTime() - startedAt) / 1e9;
+    String approvedFirst = RolloutRequest.rolloutId("svc-" + (ROLLOUTS - APPROVED), "1.0.0");
+    awaitPhase(approvedFirst, "SOAKING", Duration.ofMinutes(2));
+
+    // Steady state: every rollout soaking; sample the worker while reading single rollouts and the list.
+    List<Double> cpu = new ArrayList<>(), heapMb = new ArrayList<>();
+    List<Long> getOne = Collections.synchronizedList(new ArrayList<>()), list = Collections.synchronizedList(new ArrayList<>());
+    ExecutorService readers = Executors.newFixedThreadPool(2);
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    Future<?> oneReader = readers.submit(() -> {
+      while (System.nanoTime() < until) {
+        String id = RolloutRequest.rolloutId("svc-" + ThreadLocalRandom.current().nextInt(ROLLOUTS), "1.0.0");
+        getOne.add(timed(() -> worker.call("GET", "/api/rollouts/" + id, null)));
+        sleep(100);
+      }
+      return null;
+    });
+    Future<?> listReader = readers.submit(() -> {
+      while (System.nanoTime() < until) {
+        list.add(timed(() -> worker.call("GET", "/api/rollouts", null)));
+        sleep(1000);
+      }
+      return null;
+    });
+    double soaking = 0;
+    while (System.nanoTime() < until) {
+      String scraped = scrape();
+      cpu.add(gauge(scraped, "process_cpu_usage", ""));
+      heapMb.add(sumOf(scraped, "jvm_memory_used_bytes", "area=\"heap\"") / 1e6);
+      soaking = Math.max(soaking, gauge(scraped, "ringmaster_rollouts", "phase=\"SOAKING\""));
+      Thread.sleep(5000);
+    }
+    oneReader.get(30, TimeUnit.SECONDS);
+    listReader.get(60, TimeUnit.SECONDS);
+    readers.shutdown();
+
+    // Approvals for APPROVED rollouts within one second, once every one of them awaits its approval.
+    List<String> ids = new ArrayList<>();
+    for (int i = ROLLOUTS - APPROVED; i < ROLLOUTS; i++) ids.add(RolloutRequest.rolloutId("svc-" + i, "1.0.0"));
+    for (String id : ids) awaitPhase(id, "AWAITING_APPROVAL", Duration.ofMinutes(6));
+    Map<String, Long> sentAtMillis = new ConcurrentHashMap<>();
+    List<Long> approveCalls = Collections.synchronizedList(new ArrayList<>());
+    ExecutorService approvers = Executors.newFixedThreadPool(20);
+    List<Future<?>> sent = new ArrayList<>();
+    long approvalsStart = System.nanoTime();
+    for (String id : ids) {
+      sent.add(approvers.submit(() -> {
+        sentAtMillis.put(id, System.currentTimeMillis());
+        long t0 = System.nanoTime();
+        Answer a = worker.call("POST", "/api/rollouts/" + id + "/approve", JSON.createObjectNode().put("by", "alice").put("comment", "scale benchmark"));
+        approveCalls.add((System.nanoTime() - t0) / 1_000_000);
+        if (a.status() != 200) throw new AssertionError(id + ": " + a.status() + " " + a.body());
+        return null;
+      }));
+    }
+    for (Future<?> f : sent) f.get(60, TimeUnit.SECONDS);
+    double approvalsSpread = (System.nanoTime() - approvalsStart) / 1e9;
+    approvers.shutdown();
+    for (String id : ids) awaitPhase(id, "SOAKING", Duration.ofMinutes(2));
+
+    // Approval sent → the next ring's EnableRing completed, from each workflow's history (the server's clock; one machine).
+    WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget("127.0.0.1:" + temporalPort).build());
+    WorkflowClient client = WorkflowClient.newInstance(stubs, WorkflowClientOptions.newBuilder().setNamespace("default").build());
+    List<Long> toNextRing = new ArrayList<>();
+    for (String id : ids) {
+      List<HistoryEvent> events = client.fetchHistory(id).getHistory().getEventsList();
+      Map<Long, String> scheduled = new java.util.HashMap<>();
+      long enabledAt = -1;
+      int enables = 0;
+      for (HistoryEvent e : events) {
+        if (e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) {
+          scheduled.put(e.getEventId(), e.getActivityTaskScheduledEventAttributes().getActivityType().getName());
+        } else if (e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED
+            && "EnableRing".equals(scheduled.get(e.getActivityTaskCompletedEventAttributes().getScheduledEventId())) && ++enables == 2) {
+          enabledAt = e.getEventTime().getSeconds() * 1000 + e.getEventTime().getNanos() / 1_000_000;
+        }
+      }
+      if (enabledAt < 0) throw new AssertionError(id + ": the next ring was never enabled");
+      toNextRing.add(enabledAt - sentAtMillis.get(id));
+    }
+    stubs.shutdown();
+
+    Collections.sort(toNextRing);
+    assertThat(toNextRing).as("approved rollouts measured").hasSize(APPROVED);
+    String report = String.format("""
+        | rollouts soaking | started in (one at a time) | worker CPU (mean of 2 cores' worth, sampled every 5 s for 60 s) | worker heap used mean / max | GET /api/rollouts/{id} p50 / p99 (%d calls) | GET /api/rollouts p50 / p99 (%d calls) | %d approvals sent in | approval → next ring enabled p50 / p99 / max | POST approve p50 / p99 |
+        |---|---|---|---|---|---|---|---|---|
+        | %.0f (of %d) | %.0f s (p50 %d ms per start) | %.0f %% | %.0f / %.0f MB | %d / %d ms | %d / %d ms | %.2f s | %d / %d / %d ms | %d / %d ms |
+        worker settings: %s
+        """, getOne.size(), list.size(), APPROVED, soaking, ROLLOUTS, startSeconds, pct(sorted(starts), 50), mean(cpu) * 100, mean(heapMb), max(heapMb),
+        pct(sorted(getOne), 50), pct(sorted(getOne), 99), pct(sorted(list), 50), pct(sorted(list), 99), approvalsSpread,
+        pct(toNextRing, 50), pct(toNextRing, 99), toNextRing.get(toNextRing.size() - 1), pct(sorted(approveCalls), 50), pct(sorted(approveCalls), 99),
+        tuning.isBlank() ? "Ringmaster's defaults" : tuning);
+    System.out.println(report);
+    Path out = Path.of("target/benchmarks/scale.md");
+    Files.createDirectories(out.getParent());
+    Files.writeString(out, report, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+  }
+
+  private void awaitPhase(String id, String phase, Duration within) {
+    await().atMost(within).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
+        .until(() -> worker.call("GET", "/api/rollouts/" + id, null).body(), b -> b != null && phase.equals(b.path("phase").asText()));
+  }
+
+  /** {@code /actuator/prometheus}, open on loopback. */
+  private String scrape() throws Exception {
+    return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create("http://127.0.0.1:" + worker.port() + "/actuator/prometheus")).timeout(Duration.ofSeconds(20)).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+  }
+
+  interface Call {
+    Answer run() throws Exception;
+  }
+
+  private static long timed(Call c) throws Exception {
+    long t0 = System.nanoTime();
+    Answer a = c.run();
+    if (a.status() != 200) throw new AssertionError(a.status() + " " + a.body());
+    return (System.nanoTime() - t0) / 1_000_000;
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static double gauge(String scraped, String name, String label) {
+    return values(scraped, name, label).stream().findFirst().orElse(Double.NaN);
+  }
+
+  private static double sumOf(String scraped, String name, String label) {
+    return values(scraped, name, label).stream().mapToDouble(Double::doubleValue).sum();
+  }
+
+  private static List<Double> values(String scraped, String name, String label) {
+    List<Double> out = new ArrayList<>();
+    Matcher m = Pattern.compile("(?m)^" + name + "(\\{[^}]*})? ([0-9.eE+-]+)$").matcher(scraped);
+    while (m.find()) if (label.isEmpty() || (m.group(1) != null && m.group(1).contains(label))) out.add(Double.parseDouble(m.group(2)));
+    return out;
+  }
+
+  private static List<Long> sorted(List<Long> xs) {
+    List<Long> s = new ArrayList<>(xs);
+    Collections.sort(s);
+    return s;
+  }
+
+  private static long pct(List<Long> sorted, int p) {
+    if (sorted.isEmpty()) return -1;
+    int i = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+    return sorted.get(Math.max(0, Math.min(i, sorted.size() - 1)));
+  }
+
+  private static double mean(List<Double> xs) {
+    return xs.stream().filter(d -> !d.isNaN()).mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+  }
+
+  private static double max(List<Double> xs) {
+    return xs.stream().filter(d -> !d.isNaN()).mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+  }
+}
