@@ -64,7 +64,7 @@ class ScaleBenchmark {
     String yaml = """
         apiVersion: ringmaster/v1
         kind: Rollout
-        metadata: { service: svc-%1$d, domain: domain-%1$d, owner: team-%1$d }
+        metadata: { service: example-svc-%1$d, domain: domain-%1$d, owner: team-%1$d }
         spec:
           flag: { key: scale-flag-%1$d, connection: local-flags }
           deploy: { connection: local-deploy }
@@ -109,7 +109,7 @@ class ScaleBenchmark {
       if (a.status() / 100 != 2) throw new AssertionError("start " + i + ": " + a.status() + " " + a.body() + "\n" + worker.logTail());
     }
     double startSeconds = (System.nanoTime() - startedAt) / 1e9;
-    String approvedFirst = RolloutRequest.rolloutId("svc-" + (ROLLOUTS - APPROVED), "1.0.0");
+    String approvedFirst = RolloutRequest.rolloutId("example-svc-" + (ROLLOUTS - APPROVED), "1.0.0");
     awaitPhase(approvedFirst, "SOAKING", Duration.ofMinutes(2));
 
     // Steady state: every rollout soaking; sample the worker while reading single rollouts and the list.
@@ -119,7 +119,7 @@ class ScaleBenchmark {
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     Future<?> oneReader = readers.submit(() -> {
       while (System.nanoTime() < until) {
-        String id = RolloutRequest.rolloutId("svc-" + ThreadLocalRandom.current().nextInt(ROLLOUTS), "1.0.0");
+        String id = RolloutRequest.rolloutId("example-svc-" + ThreadLocalRandom.current().nextInt(ROLLOUTS), "1.0.0");
         getOne.add(timed(() -> worker.call("GET", "/api/rollouts/" + id, null)));
         sleep(100);
       }
@@ -146,7 +146,7 @@ class ScaleBenchmark {
 
     // Approvals for APPROVED rollouts within one second, once every one of them awaits its approval.
     List<String> ids = new ArrayList<>();
-    for (int i = ROLLOUTS - APPROVED; i < ROLLOUTS; i++) ids.add(RolloutRequest.rolloutId("svc-" + i, "1.0.0"));
+    for (int i = ROLLOUTS - APPROVED; i < ROLLOUTS; i++) ids.add(RolloutRequest.rolloutId("example-svc-" + i, "1.0.0"));
     for (String id : ids) awaitPhase(id, "AWAITING_APPROVAL", Duration.ofMinutes(6));
     Map<String, Long> sentAtMillis = new ConcurrentHashMap<>();
     List<Long> approveCalls = Collections.synchronizedList(new ArrayList<>());
