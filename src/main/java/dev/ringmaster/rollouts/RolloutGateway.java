@@ -26,7 +26,10 @@ import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowQueryException;
 import io.temporal.client.WorkflowUpdateStage;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -49,6 +52,15 @@ final class RolloutGateway {
   });
 
   private final WorkflowClient client;
+  /** The last status query's answer per rollout, with the run and history length it was read at (see find). */
+  private final Map<String, Queried> queried = Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Queried> eldest) {
+      return size() > 5_000;
+    }
+  });
+
+  private record Queried(String key, RolloutStatus status) {}
   private final DefinitionSource definitions;
 
   RolloutGateway(WorkflowClient client, DefinitionSource definitions) {
@@ -127,16 +139,43 @@ final class RolloutGateway {
     return find(id).orElseThrow(() -> CommandRefused.notFound(id));
   }
 
+  /**
+   * The status: the workflow's {@code status()} query with the live measurements of a ring that soaks. A query costs
+   * a workflow task (a replay of the history when the worker has no sticky cache, as against the test server); its
+   * answer only changes when the history grows, so it is kept per run and history length, and the describe that
+   * comes first anyway says whether it still holds.
+   */
   Optional<RolloutStatus> find(String id) {
     Optional<DescribeWorkflowExecutionResponse> described = id.startsWith("rollout-") ? describe(id) : Optional.empty();
     if (described.isEmpty()) return Optional.empty();
+    var info = described.get().getWorkflowExecutionInfo();
+    String key = info.getExecution().getRunId() + "/" + info.getHistoryLength();
     try {
-      return Optional.of(withLiveMeasurements(rollout(id).status(), described.get()));
+      Queried kept = queried.get(id);
+      RolloutStatus s;
+      if (kept != null && kept.key().equals(key) && info.getHistoryLength() > 0) {
+        s = kept.status();
+      } else {
+        s = rollout(id).status();
+        queried.put(id, new Queried(key, s));
+      }
+      return Optional.of(withLiveMeasurements(s, described.get()));
     } catch (WorkflowNotFoundException e) {
       return Optional.empty();
     } catch (WorkflowQueryException e) {
       return Optional.empty(); // started but its first task has not run yet
     }
+  }
+
+  /**
+   * For a list, where the server's listing already gave the run and its history length: the kept answer when it
+   * still holds, without asking the server anything; else {@link #find}. Without the live measurements of a soaking
+   * ring, which a list does not show.
+   */
+  Optional<RolloutStatus> findListed(String id, String runId, long historyLength) {
+    Queried kept = queried.get(id);
+    if (kept != null && historyLength > 0 && kept.key().equals(runId + "/" + historyLength)) return Optional.of(kept.status());
+    return find(id);
   }
 
   /**

@@ -30,7 +30,8 @@ import java.util.function.Function;
  * visibility query where the server has one; Temporal's Java test server (embedded mode) does not implement
  * ListWorkflowExecutions, so it falls back to the open and closed listings, which ignore type filters there —
  * rollouts are picked out by workflow type here instead. A closed rollout's status never changes, so it is read (a
- * query, which replays its history) once and then kept: listing 1,000 rollouts costs a query per open one.
+ * query, which replays its history) once and then kept; an open one's is read again only when its history has grown
+ * since (the listing gives the length, see RolloutGateway#findListed), so a list costs a query per rollout that moved.
  */
 final class RolloutListing {
   static final int LIMIT = 1000;
@@ -53,7 +54,7 @@ final class RolloutListing {
   List<RolloutStatus> statuses() {
     List<RolloutStatus> all = new ArrayList<>();
     for (WorkflowExecutionInfo info : executions()) {
-      if (info.getType().getName().equals("Rollout")) status(info).ifPresent(all::add);
+      if (info.getType().getName().equals("Rollout")) status(info, false).ifPresent(all::add);
     }
     all.sort(Comparator.comparing(RolloutStatus::startedAt).reversed());
     return all.size() > LIMIT ? new ArrayList<>(all.subList(0, LIMIT)) : all;
@@ -65,7 +66,7 @@ final class RolloutListing {
       if (!info.getType().getName().equals("Rollout")) continue;
       // Reading a status is a query (a replay for a closed rollout): only this service's rollouts are read.
       if (service != null && !info.getExecution().getWorkflowId().startsWith(RolloutRequest.rolloutId(service, ""))) continue;
-      Optional<RolloutStatus> s = status(info);
+      Optional<RolloutStatus> s = status(info, true);
       if (s.isEmpty()) continue;
       RolloutStatus r = s.get();
       if (service != null && !service.equals(r.service())) continue;
@@ -76,10 +77,12 @@ final class RolloutListing {
     return items.size() > LIMIT ? new ArrayList<>(items.subList(0, LIMIT)) : items;
   }
 
-  private Optional<RolloutStatus> status(WorkflowExecutionInfo info) {
+  /** @param forList a list shows no live measurements: a status kept since the history last grew will do */
+  private Optional<RolloutStatus> status(WorkflowExecutionInfo info, boolean forList) {
     boolean running = info.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING
         || info.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_UNSPECIFIED;
     String id = info.getExecution().getWorkflowId();
+    if (running && forList) return gateway.findListed(id, info.getExecution().getRunId(), info.getHistoryLength());
     if (running) return gateway.find(id);
     String key = id + "/" + info.getExecution().getRunId();
     RolloutStatus cached = closed.get(key);

@@ -1,0 +1,102 @@
+package dev.ringmaster.rollouts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ringmaster.pipeline.Decision;
+import dev.ringmaster.pipeline.RolloutRequest;
+import dev.ringmaster.pipeline.RolloutSearchAttributes;
+import dev.ringmaster.pipeline.RolloutStatus;
+import dev.ringmaster.pipeline.RolloutWorkflow;
+import dev.ringmaster.pipeline.RolloutWorkflowImpl;
+import dev.ringmaster.support.FakeActivities;
+import dev.ringmaster.support.TestDefinitions;
+import dev.ringmaster.support.TestRollouts;
+import io.temporal.api.enums.v1.IndexedValueType;
+import io.temporal.client.WorkflowClientOptions;
+import io.temporal.common.interceptors.WorkflowClientCallsInterceptor;
+import io.temporal.common.interceptors.WorkflowClientCallsInterceptorBase;
+import io.temporal.common.interceptors.WorkflowClientInterceptorBase;
+import io.temporal.testing.TestEnvironmentOptions;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.worker.Worker;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A status query costs a workflow task (a replay without a sticky cache): the gateway asks again only when the
+ * rollout's history has grown since it last asked, so a thousand rollouts soaking are listed without a thousand replays.
+ */
+class StatusQueryCacheTest {
+  final AtomicInteger queries = new AtomicInteger();
+  TestWorkflowEnvironment env;
+
+  @AfterEach
+  void close() {
+    if (env != null) env.close();
+  }
+
+  /** Until the history stops growing (notifications are activities that finish in their own time). */
+  static void settled(RolloutGateway gateway, String id) {
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> {
+      long before = gateway.describe(id).orElseThrow().getWorkflowExecutionInfo().getHistoryLength();
+      Thread.sleep(500);
+      return gateway.describe(id).orElseThrow().getWorkflowExecutionInfo().getHistoryLength() == before;
+    });
+  }
+
+  @Test
+  void theStatusIsQueriedAgainOnlyWhenTheHistoryHasGrown() {
+    WorkflowClientInterceptorBase counting = new WorkflowClientInterceptorBase() {
+      @Override
+      public WorkflowClientCallsInterceptor workflowClientCallsInterceptor(WorkflowClientCallsInterceptor next) {
+        return new WorkflowClientCallsInterceptorBase(next) {
+          @Override
+          public <R> QueryOutput<R> query(QueryInput<R> input) {
+            queries.incrementAndGet();
+            return super.query(input);
+          }
+        };
+      }
+    };
+    env = TestWorkflowEnvironment.newInstance(TestEnvironmentOptions.newBuilder()
+        .setWorkflowClientOptions(WorkflowClientOptions.newBuilder().setInterceptors(counting).build()).build());
+    RolloutSearchAttributes.ALL.forEach(k -> env.registerSearchAttribute(k.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD));
+    Worker worker = env.newWorker("cache");
+    worker.registerWorkflowImplementationTypes(RolloutWorkflowImpl.class);
+    worker.registerActivitiesImplementations(new FakeActivities());
+    env.start();
+    RolloutRequest req = TestDefinitions.request(TestDefinitions.threeRings(TestDefinitions.APPROVAL), "3.0.0", "dave");
+    RolloutWorkflow wf = TestRollouts.start(env.getWorkflowClient(), worker, req);
+    TestRollouts.awaitStatus(env, wf, s -> s.awaiting() != null, "the canary approval");
+    RolloutGateway gateway = new RolloutGateway(env.getWorkflowClient(), null);
+    settled(gateway, req.rolloutId());
+
+    queries.set(0);
+    RolloutStatus first = gateway.find(req.rolloutId()).orElseThrow();
+    RolloutStatus again = gateway.find(req.rolloutId()).orElseThrow();
+    assertThat(again).isEqualTo(first);
+    assertThat(queries.get()).as("the second read found the history unchanged").isEqualTo(1);
+
+    wf.approve(Decision.of("alice", "fine", "rest"));
+    // settled: the next ring soaks on a timer (and nothing else happens until it fires)
+    TestRollouts.awaitStatus(env, wf, s -> "everyone".equals(s.currentRingName()) && s.phase() == dev.ringmaster.pipeline.Phase.SOAKING, "ring everyone soaking");
+    settled(gateway, req.rolloutId());
+    queries.set(1);
+    RolloutStatus after = gateway.find(req.rolloutId()).orElseThrow();
+    assertThat(queries.get()).as("the approval grew the history: asked again").isEqualTo(2);
+    assertThat(after.approvals()).hasSize(1);
+    assertThat(after.awaiting()).isNull();
+
+    // A list knows the run and history length from the server's listing: nothing is asked when they match.
+    var info = gateway.describe(req.rolloutId()).orElseThrow().getWorkflowExecutionInfo();
+    queries.set(0);
+    assertThat(gateway.findListed(req.rolloutId(), info.getExecution().getRunId(), info.getHistoryLength())).isPresent();
+    assertThat(queries.get()).isZero();
+    // A listing that disagrees with the kept answer falls back to find: its describe finds the answer still good.
+    assertThat(gateway.findListed(req.rolloutId(), info.getExecution().getRunId(), info.getHistoryLength() + 1)).isPresent();
+    assertThat(queries.get()).isZero();
+    assertThat(gateway.findListed(req.rolloutId(), "another-run", info.getHistoryLength())).isPresent();
+    assertThat(queries.get()).isZero();
+  }
+}
