@@ -171,22 +171,37 @@ class ScaleBenchmark {
     // Approval sent → the next ring's EnableRing completed, from each workflow's history (the server's clock; one machine).
     WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget("127.0.0.1:" + temporalPort).build());
     WorkflowClient client = WorkflowClient.newInstance(stubs, WorkflowClientOptions.newBuilder().setNamespace("default").build());
-    List<Long> toNextRing = new ArrayList<>();
+    List<Long> toNextRing = new ArrayList<>(), toAccepted = new ArrayList<>(), toScheduled = new ArrayList<>(), toStarted = new ArrayList<>(),
+        inActivity = new ArrayList<>();
     for (String id : ids) {
       List<HistoryEvent> events = client.fetchHistory(id).getHistory().getEventsList();
       Map<Long, String> scheduled = new java.util.HashMap<>();
-      long enabledAt = -1;
+      Map<Long, Long> scheduledAt = new java.util.HashMap<>();
+      long acceptedAt = -1, enableScheduledAt = -1, enableStartedAt = -1, enabledAt = -1;
       int enables = 0;
       for (HistoryEvent e : events) {
+        long at = e.getEventTime().getSeconds() * 1000 + e.getEventTime().getNanos() / 1_000_000;
+        if (e.getEventType() == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED && acceptedAt < 0) acceptedAt = at;
         if (e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) {
           scheduled.put(e.getEventId(), e.getActivityTaskScheduledEventAttributes().getActivityType().getName());
+          scheduledAt.put(e.getEventId(), at);
+        } else if (e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED
+            && "EnableRing".equals(scheduled.get(e.getActivityTaskStartedEventAttributes().getScheduledEventId()))) {
+          enableStartedAt = at;
+          enableScheduledAt = scheduledAt.get(e.getActivityTaskStartedEventAttributes().getScheduledEventId());
         } else if (e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED
             && "EnableRing".equals(scheduled.get(e.getActivityTaskCompletedEventAttributes().getScheduledEventId())) && ++enables == 2) {
-          enabledAt = e.getEventTime().getSeconds() * 1000 + e.getEventTime().getNanos() / 1_000_000;
+          enabledAt = at;
+          break;
         }
       }
-      if (enabledAt < 0) throw new AssertionError(id + ": the next ring was never enabled");
-      toNextRing.add(enabledAt - sentAtMillis.get(id));
+      if (enabledAt < 0 || acceptedAt < 0) throw new AssertionError(id + ": the approval or the next ring is missing from the history");
+      long sentAt = sentAtMillis.get(id);
+      toNextRing.add(enabledAt - sentAt);
+      toAccepted.add(acceptedAt - sentAt);
+      toScheduled.add(enableScheduledAt - acceptedAt);
+      toStarted.add(enableStartedAt - enableScheduledAt);
+      inActivity.add(enabledAt - enableStartedAt);
     }
     stubs.shutdown();
 
@@ -196,10 +211,13 @@ class ScaleBenchmark {
         | rollouts soaking | started in (one at a time) | worker CPU (mean of 2 cores' worth, sampled every 5 s for 60 s) | worker heap used mean / max | GET /api/rollouts/{id} p50 / p99 (%d calls) | GET /api/rollouts p50 / p99 (%d calls) | %d approvals sent in | approval → next ring enabled p50 / p99 / max | POST approve p50 / p99 |
         |---|---|---|---|---|---|---|---|---|
         | %.0f (of %d) | %.0f s (p50 %d ms per start) | %.0f %% | %.0f / %.0f MB | %d / %d ms | %d / %d ms | %.2f s | %d / %d / %d ms | %d / %d ms |
+        where the approval → next ring time goes, p50 / p99: sent → Update accepted %d / %d ms; accepted → EnableRing scheduled %d / %d ms; scheduled → started %d / %d ms; EnableRing running %d / %d ms
         worker settings: %s
         """, getOne.size(), list.size(), APPROVED, soaking, ROLLOUTS, startSeconds, pct(sorted(starts), 50), mean(cpu) * 100, mean(heapMb), max(heapMb),
         pct(sorted(getOne), 50), pct(sorted(getOne), 99), pct(sorted(list), 50), pct(sorted(list), 99), approvalsSpread,
         pct(toNextRing, 50), pct(toNextRing, 99), toNextRing.get(toNextRing.size() - 1), pct(sorted(approveCalls), 50), pct(sorted(approveCalls), 99),
+        pct(sorted(toAccepted), 50), pct(sorted(toAccepted), 99), pct(sorted(toScheduled), 50), pct(sorted(toScheduled), 99),
+        pct(sorted(toStarted), 50), pct(sorted(toStarted), 99), pct(sorted(inActivity), 50), pct(sorted(inActivity), 99),
         tuning.isBlank() ? "Ringmaster's defaults" : tuning);
     System.out.println(report);
     Path out = Path.of("target/benchmarks/scale.md");

@@ -22,8 +22,12 @@ import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
@@ -183,22 +187,49 @@ final class FlagdFileProvider implements FlagProvider {
     return writeAll(List.of(flag), action, audience, variants, (node, f) -> change.accept(node)).get(0);
   }
 
+  private record Edit(FlagTarget flag, String action, String audience, ObjectNode variants, BiConsumer<ObjectNode, FlagTarget> change,
+      CompletableFuture<FlagChange> done) {}
+
+  /** Changes waiting for the file: whoever holds the lock next writes all of them at once (a group commit). */
+  private final ConcurrentLinkedQueue<Edit> queued = new ConcurrentLinkedQueue<>();
+
   /**
-   * Rewrites each flag's node, in one replacement of the file: ENABLED with {@code variants} (unless null: left as
-   * {@code change} makes them).
+   * Rewrites each flag's node (ENABLED with {@code variants}, unless null: left as {@code change} makes them). Changes
+   * that arrive while the file is being written wait, and the next writer applies all of them, in order, in one
+   * replacement of the file: a hundred rollouts enabling their rings at once cost a few writes, not a hundred.
    */
-  private synchronized List<FlagChange> writeAll(List<FlagTarget> flags, String action, String audience, ObjectNode variants,
+  private List<FlagChange> writeAll(List<FlagTarget> flags, String action, String audience, ObjectNode variants,
       BiConsumer<ObjectNode, FlagTarget> change) {
+    List<Edit> mine = flags.stream().map(f -> new Edit(f, action, audience, variants, change, new CompletableFuture<>())).toList();
+    queued.addAll(mine);
+    synchronized (this) {
+      if (!mine.stream().allMatch(e -> e.done().isDone())) commitQueued();
+    }
+    List<FlagChange> changes = new ArrayList<>();
+    for (Edit e : mine) {
+      try {
+        changes.add(e.done().join());
+      } catch (CompletionException failed) {
+        throw failed.getCause() instanceof RuntimeException r ? r : failed;
+      }
+    }
+    return changes;
+  }
+
+  /** Under the lock: every queued change in one write of the file; each caller gets its own change, or the failure. */
+  private void commitQueued() {
+    List<Edit> group = new ArrayList<>();
+    for (Edit e; (e = queued.poll()) != null; ) group.add(e);
     long start = System.nanoTime();
     try {
       ObjectNode root = read();
-      for (FlagTarget flag : flags) {
-        ObjectNode flagNode = root.with("flags").with(flag.key());
-        if (variants != null) {
+      for (Edit e : group) {
+        ObjectNode flagNode = root.with("flags").with(e.flag().key());
+        if (e.variants() != null) {
           flagNode.put("state", "ENABLED");
-          flagNode.set("variants", variants.deepCopy());
+          flagNode.set("variants", e.variants().deepCopy());
         }
-        change.accept(flagNode, flag);
+        e.change().accept(flagNode, e.flag());
       }
       byte[] bytes = JSON.writeValueAsBytes(root);
       Path parent = file.toAbsolutePath().getParent();
@@ -216,9 +247,12 @@ final class FlagdFileProvider implements FlagProvider {
       }
       String ref = "sha256:" + sha256(bytes).substring(0, 12);
       Duration took = Duration.ofNanos(System.nanoTime() - start);
-      return flags.stream().map(flag -> new FlagChange(flag.key(), action, audience, ref, took)).toList();
+      group.forEach(e -> e.done().complete(new FlagChange(e.flag().key(), e.action(), e.audience(), ref, took)));
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write flagd file " + file + ": " + e.getMessage(), e);
+      UncheckedIOException failed = new UncheckedIOException("cannot write flagd file " + file + ": " + e.getMessage(), e);
+      group.forEach(g -> g.done().completeExceptionally(failed));
+    } catch (RuntimeException e) {
+      group.forEach(g -> g.done().completeExceptionally(e));
     }
   }
 

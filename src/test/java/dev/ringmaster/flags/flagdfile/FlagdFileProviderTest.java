@@ -81,6 +81,40 @@ class FlagdFileProviderTest {
   }
 
   @Test
+  void manyRolloutsWritingAtOnceLoseNoChange() throws Exception {
+    Path file = dir.resolve("flags.json");
+    FlagdFileProvider p = new FlagdFileProvider(file, "tenantId");
+    int n = 64;
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(16);
+    try {
+      List<java.util.concurrent.Future<?>> writes = new java.util.ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        FlagTarget f = new FlagTarget("flags", "many-" + i, "rollout-many" + i + "-1.0.0", "team", null);
+        int percent = 1 + i % 99;
+        writes.add(pool.submit(() -> {
+          p.enable(f, "canary", Audience.percent(percent));
+          return p.enable(f, "wider", Audience.percent(Math.min(100, percent + 1)));
+        }));
+      }
+      for (var w : writes) w.get(30, java.util.concurrent.TimeUnit.SECONDS);
+    } finally {
+      pool.shutdownNow();
+    }
+    JsonNode all = JSON.readTree(Files.readString(file)).get("flags");
+    assertThat(all.size()).isEqualTo(n);
+    for (int i = 0; i < n; i++) {
+      JsonNode f = all.get("many-" + i);
+      assertThat(f.get("metadata").get("ring").asText()).as("many-" + i + ": its last write, in order").isEqualTo("wider");
+      int expected = Math.min(100, 1 + i % 99 + 1);
+      if (expected < 100) {
+        assertThat(f.get("targeting").get("fractional").get(1).get(1).asInt()).isEqualTo(expected * FlagdFileProvider.WEIGHT_SCALE);
+      } else {
+        assertThat(f.get("defaultVariant").asText()).isEqualTo("on");
+      }
+    }
+  }
+
+  @Test
   void enablingTheSameRingTwiceLeavesTheSameFileAndKeepsOtherFlags() throws Exception {
     Path file = dir.resolve("flags.json");
     Files.writeString(file, "{\"flags\":{\"other\":{\"state\":\"ENABLED\",\"variants\":{\"a\":1},\"defaultVariant\":\"a\"}}}");
