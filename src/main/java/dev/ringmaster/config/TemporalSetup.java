@@ -39,10 +39,15 @@ public class TemporalSetup {
   @Bean
   WorkerOptionsCustomizer ringmasterWorkerOptions(
       @Value("${ringmaster.temporal.sticky-queue-timeout-zero:false}") boolean stickyZero,
-      @Value("${ringmaster.worker.max-concurrent-activities:" + DEFAULT_MAX_CONCURRENT_ACTIVITIES + "}") int maxActivities) {
+      @Value("${ringmaster.worker.max-concurrent-activities:" + DEFAULT_MAX_CONCURRENT_ACTIVITIES + "}") int maxActivities,
+      @Value("${ringmaster.worker.workflow-task-pollers:0}") int workflowPollers,
+      @Value("${ringmaster.worker.activity-task-pollers:0}") int activityPollers) {
     return new WorkerOptionsCustomizer() {
       @Override
       public WorkerOptions.Builder customize(WorkerOptions.Builder options, String workerName, String taskQueue) {
+        // 0: the SDK's default
+        if (workflowPollers > 0) options.setMaxConcurrentWorkflowTaskPollers(workflowPollers);
+        if (activityPollers > 0) options.setMaxConcurrentActivityTaskPollers(activityPollers);
         return workerOptions(options, stickyZero, maxActivities);
       }
     };
