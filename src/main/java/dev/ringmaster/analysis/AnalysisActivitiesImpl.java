@@ -8,7 +8,16 @@ import dev.ringmaster.definition.RolloutDefinition.Metric;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.spring.boot.ActivityImpl;
+import dev.ringmaster.definition.RolloutDefinition.Tripwire;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -21,6 +30,13 @@ public class AnalysisActivitiesImpl implements AnalysisActivities {
   private static final Logger log = LoggerFactory.getLogger(AnalysisActivitiesImpl.class);
   private final Adapters<MetricSource> sources;
   private final SoakClock clock;
+  /** Each metric connection's cap on tripwire queries, shared by every soak in this process. */
+  private final Map<String, QueryBudget> budgets = new ConcurrentHashMap<>();
+  private static final ExecutorService MEASURING = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "soak-measurement");
+    t.setDaemon(true);
+    return t;
+  });
 
   public AnalysisActivitiesImpl(Adapters<MetricSource> sources, SoakClock clock) {
     this.sources = sources;
@@ -29,8 +45,12 @@ public class AnalysisActivitiesImpl implements AnalysisActivities {
 
   @Override
   public void checkGates(AnalysisRequest request) {
-    MetricSource source = sources.forConnection(request.analysis().connection());
-    for (Metric m : request.analysis().metrics()) source.check(m);
+    Analysis a = request.analysis();
+    MetricSource source = sources.forConnection(a.connection());
+    for (Metric m : a.metrics()) source.check(m);
+    if (a.tripwires().isEmpty()) return;
+    TripwireSettings.of(sources.connection(a.connection()));
+    for (Tripwire t : a.tripwires()) source.check(t.asMetric());
   }
 
   @Override
@@ -38,23 +58,39 @@ public class AnalysisActivitiesImpl implements AnalysisActivities {
     return measure(request.analysis());
   }
 
-  /** Measures every interval until the soak ends or a limit is reached; the streak survives retries in heartbeats. */
+  /**
+   * Measures every interval until the soak ends or a limit is reached, and checks the tripwires (if any) every
+   * {@code tripwire-every} meanwhile; the streak survives retries in heartbeats.
+   */
   @Override
   public SoakVerdict watchSoak(AnalysisRequest request) {
     ActivityExecutionContext ctx = Activity.getExecutionContext();
     Analysis a = request.analysis();
     Streak streak = ctx.getHeartbeatDetails(Streak.class).orElse(Streak.START);
-    try {
+    try (TripwireWatch tripwires = tripwires(request)) {
       while (true) {
         Instant next = clock.now().plus(a.interval());
         boolean last = !next.isBefore(request.soakEndsAt());
         Streak sofar = streak; // every heartbeat carries the measurements so far: the API shows them while the soak runs
-        clock.sleepUntil(last ? request.soakEndsAt() : next, () -> ctx.heartbeat(sofar));
-        Measurement m = measure(a);
+        Runnable heartbeat = () -> ctx.heartbeat(sofar);
+        Measurement m;
+        if (tripwires == null) {
+          clock.sleepUntil(last ? request.soakEndsAt() : next, heartbeat);
+          m = measure(a);
+        } else {
+          clock.sleepUntil(last ? request.soakEndsAt() : next, heartbeat, tripwires.tripped());
+          m = tripwires.tripped().isDone() ? null : measureWatching(a, tripwires, heartbeat);
+          if (m == null) {
+            SoakVerdict v = tripwires.verdict(streak.summary());
+            log.info("{}: ring {} soak verdict {}: {} — {}", request.rolloutId(), request.ring(), v.outcome(), v.reason(), v.deciding().describe());
+            return v;
+          }
+        }
         streak = GateEvaluator.afterMeasurement(streak, m);
         ctx.heartbeat(streak);
         SoakVerdict v = GateEvaluator.soakVerdict(a, streak, m, last);
         if (v != null) {
+          if (tripwires != null) v = new SoakVerdict(v.outcome(), v.reason() + "; " + tripwires.tally(), v.deciding(), v.summary());
           log.info("{}: ring {} soak verdict {}: {} — {}", request.rolloutId(), request.ring(), v.outcome(), v.reason(), m.describe());
           return v;
         }
@@ -62,6 +98,45 @@ public class AnalysisActivitiesImpl implements AnalysisActivities {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("soak watch interrupted", e);
+    }
+  }
+
+  /** The soak's tripwires, checking from now on; null without tripwires. */
+  private TripwireWatch tripwires(AnalysisRequest request) {
+    Analysis a = request.analysis();
+    if (a.tripwires().isEmpty()) return null;
+    TripwireSettings settings = TripwireSettings.of(sources.connection(a.connection()));
+    QueryBudget budget = budgets.computeIfAbsent(a.connection(), c -> new QueryBudget(settings.maxQueriesPerSecond()));
+    return TripwireWatch.start(request.rolloutId() + " ring " + request.ring(), a.tripwires(), sources.forConnection(a.connection()), settings,
+        budget, clock::now);
+  }
+
+  /**
+   * One interval measurement on another thread (an openmetrics one waits out its scrape window), while this one keeps
+   * heartbeating and watching the tripwires: null when a tripwire trips first.
+   */
+  private Measurement measureWatching(Analysis a, TripwireWatch tripwires, Runnable heartbeat) throws InterruptedException {
+    CompletableFuture<Measurement> measured = new CompletableFuture<>();
+    Future<?> task = MEASURING.submit(() -> {
+      try {
+        measured.complete(measure(a));
+      } catch (Throwable t) {
+        measured.completeExceptionally(t);
+      }
+    });
+    CompletableFuture<Object> either = CompletableFuture.anyOf(measured, tripwires.tripped());
+    try {
+      while (!either.isDone()) {
+        heartbeat.run();
+        try {
+          either.get(1, TimeUnit.SECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+          // heartbeat again, or it is done
+        }
+      }
+      return tripwires.tripped().isDone() ? null : measured.join();
+    } finally {
+      task.cancel(true);
     }
   }
 

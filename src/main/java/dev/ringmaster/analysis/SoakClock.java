@@ -2,6 +2,11 @@ package dev.ringmaster.analysis;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** Time for the soak loop. The system clock in production; tests pass a virtual one to soak 24 h in a second. */
 public interface SoakClock {
@@ -9,6 +14,11 @@ public interface SoakClock {
 
   /** Sleep until {@code until}, calling {@code heartbeat} at least every second (it throws when the activity is cancelled). */
   void sleepUntil(Instant until, Runnable heartbeat) throws InterruptedException;
+
+  /** The same, returning early once {@code wake} completes. A virtual clock may ignore {@code wake}. */
+  default void sleepUntil(Instant until, Runnable heartbeat, Future<?> wake) throws InterruptedException {
+    sleepUntil(until, heartbeat);
+  }
 
   SoakClock SYSTEM = new SoakClock() {
     @Override
@@ -23,6 +33,20 @@ public interface SoakClock {
         long left = Duration.between(Instant.now(), until).toMillis();
         if (left <= 0) return;
         Thread.sleep(Math.min(left, 1000));
+      }
+    }
+
+    @Override
+    public void sleepUntil(Instant until, Runnable heartbeat, Future<?> wake) throws InterruptedException {
+      while (!wake.isDone()) {
+        heartbeat.run();
+        long left = Duration.between(Instant.now(), until).toMillis();
+        if (left <= 0) return;
+        try {
+          wake.get(Math.min(left, 1000), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException | CancellationException e) {
+          // time to heartbeat again, or the wake-up came
+        }
       }
     }
   };

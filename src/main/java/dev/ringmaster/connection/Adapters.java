@@ -44,6 +44,11 @@ public class Adapters<P> {
     return new TreeSet<>(factories.keySet());
   }
 
+  /** The connection's configuration (its adapter's own settings, e.g. a metric source's tripwire cadence). */
+  public Connection connection(String connectionName) {
+    return connections.get(connectionName);
+  }
+
   /** @throws PermanentFailure when the connection is unknown or its kind has no adapter for this port */
   public P forConnection(String connectionName) {
     return instances.computeIfAbsent(connectionName, name -> {

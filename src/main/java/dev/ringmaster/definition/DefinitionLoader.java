@@ -19,6 +19,7 @@ import dev.ringmaster.definition.RolloutDefinition.OnTimeout;
 import dev.ringmaster.definition.RolloutDefinition.Ring;
 import dev.ringmaster.definition.RolloutDefinition.Slack;
 import dev.ringmaster.definition.RolloutDefinition.Spec;
+import dev.ringmaster.definition.RolloutDefinition.Tripwire;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -162,14 +163,28 @@ public final class DefinitionLoader {
 
   private Analysis analysis(YamlNode n) {
     if (n == null) return null;
-    n.allowOnly("connection", "interval", "failureLimit", "inconclusiveLimit", "minSamples", "metrics");
+    n.allowOnly("connection", "interval", "failureLimit", "inconclusiveLimit", "minSamples", "metrics", "tripwires");
     return new Analysis(
         n.child("connection").text(true),
         n.child("interval").duration(true),
         n.child("failureLimit").integer(1, 1),
         n.child("inconclusiveLimit").integer(3, 1),
         n.child("minSamples").integer(0, 0),
-        n.child("metrics").list(true, this::metric));
+        n.child("metrics").list(true, this::metric),
+        n.child("tripwires").list(false, this::tripwire));
+  }
+
+  private Tripwire tripwire(YamlNode n) {
+    if (n.object(true) == null) return null;
+    n.allowOnly("name", "canary", "control", "samples", "failIf", "minSamples", "consecutive");
+    return new Tripwire(
+        n.child("name").text(true),
+        n.child("canary").text(true),
+        n.child("control").text(false),
+        n.child("samples").text(true),
+        n.child("failIf").text(true),
+        n.child("minSamples").integer((int) Tripwire.DEFAULT_MIN_SAMPLES, 0),
+        n.child("consecutive").integer(Tripwire.DEFAULT_CONSECUTIVE, 1));
   }
 
   private Metric metric(YamlNode n) {

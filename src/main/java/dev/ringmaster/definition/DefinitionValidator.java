@@ -6,6 +6,7 @@ import dev.ringmaster.definition.RolloutDefinition.Approval;
 import dev.ringmaster.definition.RolloutDefinition.Metric;
 import dev.ringmaster.definition.RolloutDefinition.Ring;
 import dev.ringmaster.definition.RolloutDefinition.Spec;
+import dev.ringmaster.definition.RolloutDefinition.Tripwire;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -30,6 +31,9 @@ public final class DefinitionValidator {
   public static final int MAX_RINGS = 12;
   public static final int MAX_METRICS = 10;
   public static final int MAX_QUORUM = 10;
+  /** Tripwires run every second or so through every soak: a few per rollout keep its query rate small (README). */
+  public static final int MAX_TRIPWIRES = 3;
+  public static final int MAX_CONSECUTIVE = 10;
 
   private final ConnectionCatalog connections;
   private final Duration minSoakWithMigration;
@@ -187,15 +191,35 @@ public final class DefinitionValidator {
       Metric m = a.metrics().get(i);
       String path = "spec.analysis.metrics[" + i + "]";
       if (m.name() != null && !names.add(m.name())) p.add(new Problem(path + ".name", "'" + m.name() + "' names two metrics", null));
-      if (m.failIf() == null) continue;
-      try {
-        FailCondition c = FailCondition.parse(m.failIf());
-        if (c.againstControl() && m.control() == null) {
-          p.add(new Problem(path + ".control", "is required: failIf compares against control", "add a control query over the flag-off population"));
-        }
-      } catch (IllegalArgumentException e) {
-        p.add(new Problem(path + ".failIf", e.getMessage(), null));
+      failIf(p, path, m);
+    }
+    if (a.tripwires().size() > MAX_TRIPWIRES) {
+      p.add(new Problem("spec.analysis.tripwires", "has " + a.tripwires().size() + " tripwires, more than the " + MAX_TRIPWIRES + " a rollout may have",
+          "each tripwire queries the source every second through every soak; keep the hard limits that must act at once (errors, saturation)"));
+    }
+    for (int i = 0; i < a.tripwires().size(); i++) {
+      Tripwire t = a.tripwires().get(i);
+      String path = "spec.analysis.tripwires[" + i + "]";
+      if (t.name() != null && !names.add(t.name())) {
+        p.add(new Problem(path + ".name", "'" + t.name() + "' already names a metric or a tripwire", "names are shown in verdicts: keep them distinct"));
       }
+      if (t.consecutive() > MAX_CONSECUTIVE) {
+        p.add(new Problem(path + ".consecutive", t.consecutive() + " is more than " + MAX_CONSECUTIVE,
+            "a tripwire acts within seconds; for a slower, steadier judgement use a metric and failureLimit"));
+      }
+      failIf(p, path, t.asMetric());
+    }
+  }
+
+  private static void failIf(List<Problem> p, String path, Metric m) {
+    if (m.failIf() == null) return;
+    try {
+      FailCondition c = FailCondition.parse(m.failIf());
+      if (c.againstControl() && m.control() == null) {
+        p.add(new Problem(path + ".control", "is required: failIf compares against control", "add a control query over the flag-off population"));
+      }
+    } catch (IllegalArgumentException e) {
+      p.add(new Problem(path + ".failIf", e.getMessage(), null));
     }
   }
 

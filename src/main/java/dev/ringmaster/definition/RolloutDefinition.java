@@ -57,13 +57,40 @@ public record RolloutDefinition(String apiVersion, String kind, Metadata metadat
       int failureLimit,
       int inconclusiveLimit,
       long minSamples,
-      List<Metric> metrics) {
+      List<Metric> metrics,
+      List<Tripwire> tripwires) {
     public Analysis {
       metrics = List.copyOf(metrics);
+      tripwires = tripwires == null ? List.of() : List.copyOf(tripwires); // definitions started before tripwires have none
+    }
+
+    /** Without tripwires. */
+    public Analysis(String connection, Duration interval, int failureLimit, int inconclusiveLimit, long minSamples, List<Metric> metrics) {
+      this(connection, interval, failureLimit, inconclusiveLimit, minSamples, metrics, List.of());
     }
   }
 
   public record Metric(String name, String canary, String control, String samples, String failIf) {}
+
+  /**
+   * A hard limit checked at the connection's fast cadence ({@code tripwire-every}, 1 s) through the whole soak,
+   * apart from the {@code interval} measurements: {@code consecutive} checks in a row that cross {@code failIf}, each
+   * with at least {@code minSamples} in {@code samples}, fail the soak at once. It never promotes anything.
+   */
+  public record Tripwire(String name, String canary, String control, String samples, String failIf, long minSamples, int consecutive) {
+    public static final long DEFAULT_MIN_SAMPLES = 20;
+    public static final int DEFAULT_CONSECUTIVE = 2;
+
+    /** The queries and condition, as a metric every source reads. */
+    public Metric asMetric() {
+      return new Metric(name, canary, control, samples, failIf);
+    }
+
+    /** How many queries one check runs. */
+    public int queries() {
+      return 1 + (control == null ? 0 : 1) + (samples == null ? 0 : 1);
+    }
+  }
 
   public record Ring(String name, Audience audience, Duration soak, Approval approval) {}
 

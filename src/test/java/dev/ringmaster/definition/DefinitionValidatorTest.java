@@ -124,6 +124,47 @@ class DefinitionValidatorTest {
         .startsWith("spec.analysis.interval: '30' is not a duration");
   }
 
+  static String withTripwires(String tripwires) {
+    return TestDefinitions.WITH_ANALYSIS.replace("  rings:\n", "    tripwires:\n" + tripwires.stripIndent().strip().indent(6) + "  rings:\n");
+  }
+
+  @Test
+  void tripwiresLoadWithTheirDefaultsAndAreValidatedLikeMetrics() {
+    RolloutDefinition d = TestDefinitions.load(withTripwires("""
+        - name: error-spike
+          canary: sum(rate(errors{flag="on"}[5s])) / sum(rate(requests{flag="on"}[5s]))
+          samples: sum(increase(requests{flag="on"}[5s]))
+          failIf: canary > 0.2
+        - { name: latency-spike, canary: 'p99', control: 'p99c', samples: 'n', failIf: 'canary > control * 3', minSamples: 50, consecutive: 3 }
+        """));
+    assertThat(d.spec().analysis().tripwires()).extracting(RolloutDefinition.Tripwire::name).containsExactly("error-spike", "latency-spike");
+    RolloutDefinition.Tripwire spike = d.spec().analysis().tripwires().get(0);
+    assertThat(spike.minSamples()).isEqualTo(20);
+    assertThat(spike.consecutive()).isEqualTo(2);
+    assertThat(spike.queries()).isEqualTo(2);
+    assertThat(d.spec().analysis().tripwires().get(1).queries()).isEqualTo(3);
+    assertThat(TestDefinitions.load(TestDefinitions.WITH_ANALYSIS).spec().analysis().tripwires()).isEmpty();
+
+    assertThat(problems(withTripwires("""
+        - { name: error-rate, canary: c, samples: n, failIf: canary > 0.2 }
+        - { name: b, canary: c, failIf: canary > 0.2 }
+        - { name: c, canary: c, samples: n, failIf: canary > control }
+        - { name: d, canary: c, samples: n, failIf: canary >> 1, consecutive: 11 }
+        - { name: e, canary: c, samples: n, failIf: canary > 1, consecutive: 0, minSamples: -1, every: 1s }
+        """))).containsExactlyInAnyOrder(
+        "spec.analysis.tripwires[1].samples: is required",
+        "spec.analysis.tripwires[4].consecutive: 0 must be at least 1",
+        "spec.analysis.tripwires[4].minSamples: -1 must be at least 0",
+        "spec.analysis.tripwires[4].every: unknown field 'every' (hint: known fields here: name, canary, control, samples, failIf, minSamples, consecutive)",
+        "spec.analysis.tripwires: has 5 tripwires, more than the 3 a rollout may have (hint: each tripwire queries the source every second "
+            + "through every soak; keep the hard limits that must act at once (errors, saturation))",
+        "spec.analysis.tripwires[0].name: 'error-rate' already names a metric or a tripwire (hint: names are shown in verdicts: keep them distinct)",
+        "spec.analysis.tripwires[2].control: is required: failIf compares against control (hint: add a control query over the flag-off population)",
+        "spec.analysis.tripwires[3].consecutive: 11 is more than 10 (hint: a tripwire acts within seconds; for a slower, steadier judgement "
+            + "use a metric and failureLimit)",
+        "spec.analysis.tripwires[3].failIf: 'canary >> 1' is not a failIf expression; accepted forms: " + dev.ringmaster.analysis.FailCondition.FORMS);
+  }
+
   @Test
   void aDefinitionWithAMigrationNeedsLongerSoaks() {
     String yaml = VALID.replace("  deploy: { connection: deploy }", "  deploy: { connection: deploy }\n  migration: { connection: db, expand: db/expand }")

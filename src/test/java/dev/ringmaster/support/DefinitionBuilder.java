@@ -44,6 +44,12 @@ public final class DefinitionBuilder {
     return this;
   }
 
+  /** {@code spec.analysis.tripwires} (after {@link #analysis}): the YAML list of tripwires ({@code - name: ...}). */
+  public DefinitionBuilder tripwires(String tripwires) {
+    this.analysis = analysis + "    tripwires:\n" + tripwires.stripIndent().strip().indent(6);
+    return this;
+  }
+
   public DefinitionBuilder flag(String key) {
     this.flag = key;
     return this;

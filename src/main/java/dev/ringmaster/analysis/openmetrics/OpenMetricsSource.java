@@ -11,6 +11,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -18,7 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * Metric gates for services without Prometheus: scrapes the service's text exposition endpoint ({@code url}) at the
  * start and at the end of a {@code window} (default 10s, keep it under the analysis interval and 30 s) and evaluates
  * each query ({@link WindowExpression}) over the two scrapes. Settings: {@code url}, {@code window}, {@code timeout}
- * (5s), optional {@code token-env} (bearer token).
+ * (5s), optional {@code token-env} (bearer token), {@code tripwire-window} (5s, see {@link #readLatest}).
  */
 final class OpenMetricsSource implements MetricSource {
   private final Connection connection;
@@ -29,6 +31,9 @@ final class OpenMetricsSource implements MetricSource {
   private final String token;
   private final Map<String, WindowExpression> parsed = new ConcurrentHashMap<>();
   private Exposition[] lastWindow;
+  private final Duration tripwireWindow;
+  /** Tripwire checks' recent scrapes, newest last; guarded by itself (not by this, which a measurement's window holds). */
+  private final Deque<Exposition> recent = new ArrayDeque<>();
 
   OpenMetricsSource(Connection connection, HttpClient http) {
     this.connection = connection;
@@ -36,6 +41,7 @@ final class OpenMetricsSource implements MetricSource {
     this.url = URI.create(connection.require("url"));
     this.window = connection.duration("window", Duration.ofSeconds(10));
     this.timeout = connection.duration("timeout", Duration.ofSeconds(5));
+    this.tripwireWindow = connection.duration("tripwire-window", Duration.ofSeconds(5));
     this.token = connection.setting("token-env").isPresent() ? connection.secret("token") : null;
   }
 
@@ -47,6 +53,33 @@ final class OpenMetricsSource implements MetricSource {
     Exposition[] w = window();
     Exposition start = w[0];
     Exposition end = w[1];
+    return new MetricReading(m.name(), canary.evaluate(start, end), control == null ? null : control.evaluate(start, end),
+        samples == null ? null : samples.evaluate(start, end));
+  }
+
+  /**
+   * For tripwires: one scrape now (or one taken less than 250 ms ago, shared by every check of that moment), evaluated
+   * against the newest earlier scrape at least {@code tripwire-window} (5s) older (and at most twice that), so consecutive checks slide over
+   * consecutive scrapes and none waits. Until the first scrape is that old, there is no data (inconclusive).
+   */
+  @Override
+  public MetricReading readLatest(Metric m) {
+    WindowExpression canary = expression(m, "canary", m.canary());
+    WindowExpression control = m.control() == null ? null : expression(m, "control", m.control());
+    WindowExpression samples = m.samples() == null ? null : expression(m, "samples", m.samples());
+    Exposition start = null;
+    Exposition end;
+    synchronized (recent) {
+      if (recent.isEmpty() || System.nanoTime() - recent.getLast().scrapedAtNanos() > 250_000_000L) recent.addLast(scrape());
+      end = recent.getLast();
+      long windowNanos = tripwireWindow.toNanos();
+      while (end.scrapedAtNanos() - recent.getFirst().scrapedAtNanos() > 2 * windowNanos) recent.removeFirst(); // from an earlier soak
+      for (Exposition e : recent) {
+        if (end.scrapedAtNanos() - e.scrapedAtNanos() >= windowNanos) start = e;
+      }
+      while (start != null && recent.getFirst() != start) recent.removeFirst();
+    }
+    if (start == null) return new MetricReading(m.name(), null, null, null);
     return new MetricReading(m.name(), canary.evaluate(start, end), control == null ? null : control.evaluate(start, end),
         samples == null ? null : samples.evaluate(start, end));
   }
