@@ -61,6 +61,12 @@ abstract class GateScenarios {
   /** The analysis block's metrics: error rate (with samples) and p99 latency, in this source's query language. */
   abstract String metrics();
 
+  /**
+   * The {@code tripwires} list: {@code error-spike}, the canary's error ratio over about the last second, its samples,
+   * {@code failIf: canary > 0.2}, {@code minSamples: 20} and this {@code consecutive} count.
+   */
+  abstract String tripwire(int consecutive);
+
   /** A query the source refuses at pre-flight, and the message it gives. */
   abstract String brokenQuery();
 
@@ -198,6 +204,58 @@ abstract class GateScenarios {
     RolloutStatus s = wf.status();
     assertThat(s.message()).contains("gates INCONCLUSIVE in ring canary: 2 consecutive INCONCLUSIVE measurement(s), inconclusiveLimit 2");
     wf.abort(new dev.ringmaster.pipeline.OperatorAction("sre", "rest", "no traffic to judge"));
+    assertThat(result(wf).state()).isEqualTo(State.ROLLED_BACK);
+  }
+
+  /** Gates every 30 s on a 2 min soak, and the tripwire checked every second. */
+  String withTripwire(int failureLimit, String interval, String soak, int consecutive) {
+    return DefinitionBuilder.checkout().analysis(connection(), interval, failureLimit, 2, 100, metrics()).tripwires(tripwire(consecutive))
+        .ring("canary", "{ percent: 5 }", soak).ring("everyone", "{ percent: 100 }", "1s").yaml();
+  }
+
+  @Test
+  void aSpikeOverTheTripwireRollsBackBeforeTheFirstIntervalEnds() throws Exception {
+    RolloutWorkflow wf = start(withTripwire(2, "30s", "2m", 2), "1.5.0");
+    long soaking = System.nanoTime();
+    Thread.sleep(4000); // healthy checks first
+    target.injectErrorsOn(0.5);
+    RolloutResult r = result(wf);
+    Duration sinceSoakStart = Duration.ofNanos(System.nanoTime() - soaking);
+    assertThat(r.state()).isEqualTo(State.ROLLED_BACK);
+    assertThat(r.status().rollbackReason())
+        .startsWith("gates FAILED in ring canary: tripwire error-spike: 2 consecutive check(s) crossed canary > 0.2 (canary ")
+        .contains(" — FAILED: error-spike canary=").contains("samples=");
+    assertThat(sinceSoakStart).as("rolled back before the first 30 s interval ended").isLessThan(Duration.ofSeconds(30));
+    assertThat(r.status().rings().get(0).measurements().measurements()).as("no interval measurement was taken").isZero();
+    assertThat(activities.changes()).containsSubsequence("EnableRing canary 5%", "KillSwitch").doesNotContain("EnableRing everyone 100%");
+  }
+
+  @Test
+  void aSingleNoisyPointUnderTheConsecutiveCountDoesNotTrip() throws Exception {
+    RolloutWorkflow wf = start(withTripwire(3, "5s", "14s", 3), "1.5.1");
+    Thread.sleep(3500);
+    target.injectErrorsOn(1.0); // 0.6 s of nothing but errors: over the line in the one or two seconds it falls in
+    Thread.sleep(600);
+    target.errorRateOn = 0;
+    RolloutResult r = result(wf);
+    assertThat(r.state()).as(r.message()).isEqualTo(State.SUCCEEDED);
+    String verdict = r.status().rings().get(0).verdict();
+    assertThat(verdict).startsWith("PASSED: soaked green: ").contains("; tripwires error-spike ");
+    int crossed = Integer.parseInt(verdict.replaceAll("(?s).*checks, (\\d+) crossed.*", "$1"));
+    assertThat(crossed).as("the noisy point crossed the line at least once, never 3 times in a row: " + verdict).isBetween(1, 2);
+  }
+
+  @Test
+  void aTripwireWithTooLittleTrafficIsInconclusiveNotFailed() throws Exception {
+    RolloutWorkflow wf = start(withTripwire(2, "5s", "2m", 1), "1.5.2");
+    target.lowTraffic = true; // 5 requests/s, every one an error: over the line, under minSamples
+    target.injectErrorsOn(1.0);
+    await().atMost(Duration.ofSeconds(60)).until(() -> wf.status().state() == State.PAUSED);
+    RolloutStatus s = wf.status();
+    assertThat(s.message()).startsWith("gates INCONCLUSIVE in ring canary: 2 consecutive INCONCLUSIVE measurement(s), inconclusiveLimit 2; tripwires error-spike ")
+        .contains(" 0 crossed, ").containsPattern(", [1-9]\\d* inconclusive");
+    assertThat(activities.changes()).doesNotContain("KillSwitch");
+    wf.abort(new dev.ringmaster.pipeline.OperatorAction("sre", "rest", "too little traffic to judge"));
     assertThat(result(wf).state()).isEqualTo(State.ROLLED_BACK);
   }
 

@@ -43,6 +43,19 @@ class OpenMetricsGateTest extends GateScenarios {
         """;
   }
 
+  /** Over consecutive scrapes a second apart (the default tripwire-window is tripwire-every, 1 s). */
+  @Override
+  String tripwire(int consecutive) {
+    return """
+        - name: error-spike
+          canary: ratio(http_requests_total{flag="on",code=~"5.."}, http_requests_total{flag="on"})
+          samples: increase(http_requests_total{flag="on"})
+          failIf: canary > 0.2
+          minSamples: 20
+          consecutive: %d
+        """.formatted(consecutive);
+  }
+
   @Override
   String brokenQuery() {
     return "avg(http_requests_total{flag=\"on\"})";

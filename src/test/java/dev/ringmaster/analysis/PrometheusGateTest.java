@@ -48,6 +48,19 @@ class PrometheusGateTest extends GateScenarios {
         """;
   }
 
+  /** irate: the last two scrapes (1 s apart), so a check sees about the last second. */
+  @Override
+  String tripwire(int consecutive) {
+    return """
+        - name: error-spike
+          canary: sum(irate(http_requests_total{flag="on",code=~"5.."}[3s])) / sum(irate(http_requests_total{flag="on"}[3s]))
+          samples: sum(irate(http_requests_total{flag="on"}[3s]))
+          failIf: canary > 0.2
+          minSamples: 20
+          consecutive: %d
+        """.formatted(consecutive);
+  }
+
   @Override
   String brokenQuery() {
     return "sum(rate(http_requests_total{flag=\"on\"}[5s])";

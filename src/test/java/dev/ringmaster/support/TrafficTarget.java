@@ -21,6 +21,8 @@ public final class TrafficTarget implements AutoCloseable {
   private static final String[] FLAGS = {"on", "off"};
 
   public volatile boolean traffic = true;
+  /** While true, 5 requests/s per flag value instead of 100. */
+  public volatile boolean lowTraffic;
   /** While true, /metrics answers 503 (the endpoint is down). */
   public volatile boolean down;
   public volatile double errorRateOn;
@@ -70,6 +72,7 @@ public final class TrafficTarget implements AutoCloseable {
   /** Healthy traffic again: no errors, normal latency, endpoint up. */
   public void reset() {
     traffic = true;
+    lowTraffic = false;
     down = false;
     errorRateOn = 0;
     errorRateOff = 0;
@@ -82,9 +85,11 @@ public final class TrafficTarget implements AutoCloseable {
     errorRateOn = rate;
   }
 
-  /** One request per flag value every 10 ms. */
+  private long ticks;
+
+  /** One request per flag value every 10 ms (every 200 ms with low traffic). */
   private synchronized void tick() {
-    if (!traffic) return;
+    if (!traffic || (lowTraffic && ticks++ % 20 != 0)) return;
     for (int f = 0; f < 2; f++) {
       errorDebt[f] += f == 0 ? errorRateOn : errorRateOff;
       boolean error = errorDebt[f] >= 1;

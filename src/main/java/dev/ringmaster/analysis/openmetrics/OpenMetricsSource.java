@@ -2,6 +2,7 @@ package dev.ringmaster.analysis.openmetrics;
 
 import dev.ringmaster.analysis.MetricReading;
 import dev.ringmaster.analysis.MetricSource;
+import dev.ringmaster.analysis.TripwireSettings;
 import dev.ringmaster.connection.Connection;
 import dev.ringmaster.connection.PermanentFailure;
 import dev.ringmaster.definition.RolloutDefinition.Metric;
@@ -20,7 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * Metric gates for services without Prometheus: scrapes the service's text exposition endpoint ({@code url}) at the
  * start and at the end of a {@code window} (default 10s, keep it under the analysis interval and 30 s) and evaluates
  * each query ({@link WindowExpression}) over the two scrapes. Settings: {@code url}, {@code window}, {@code timeout}
- * (5s), optional {@code token-env} (bearer token), {@code tripwire-window} (5s, see {@link #readLatest}).
+ * (5s), optional {@code token-env} (bearer token), {@code tripwire-window} (see {@link #readLatest}).
  */
 final class OpenMetricsSource implements MetricSource {
   private final Connection connection;
@@ -41,7 +42,7 @@ final class OpenMetricsSource implements MetricSource {
     this.url = URI.create(connection.require("url"));
     this.window = connection.duration("window", Duration.ofSeconds(10));
     this.timeout = connection.duration("timeout", Duration.ofSeconds(5));
-    this.tripwireWindow = connection.duration("tripwire-window", Duration.ofSeconds(5));
+    this.tripwireWindow = tripwireWindow(connection);
     this.token = connection.setting("token-env").isPresent() ? connection.secret("token") : null;
   }
 
@@ -58,9 +59,26 @@ final class OpenMetricsSource implements MetricSource {
   }
 
   /**
+   * {@code tripwire-window}, by default {@code tripwire-every}: then each check is judged over the scrapes since the
+   * previous one, and a single noisy moment shows in one check (two when it straddles a scrape), which is what a
+   * tripwire's {@code consecutive} count is for. A longer window shows the same moment in window/every checks in a row.
+   * A bad {@code tripwire-every} is refused at pre-flight ({@code TripwireSettings}); here it falls back to the default.
+   */
+  private static Duration tripwireWindow(Connection c) {
+    Duration every;
+    try {
+      every = c.duration("tripwire-every", TripwireSettings.DEFAULT_EVERY);
+    } catch (IllegalArgumentException e) {
+      every = TripwireSettings.DEFAULT_EVERY;
+    }
+    return c.duration("tripwire-window", every);
+  }
+
+  /**
    * For tripwires: one scrape now (or one taken less than 250 ms ago, shared by every check of that moment), evaluated
-   * against the newest earlier scrape at least {@code tripwire-window} (5s) older (and at most twice that), so consecutive checks slide over
-   * consecutive scrapes and none waits. Until the first scrape is that old, there is no data (inconclusive).
+   * against the newest earlier scrape about {@code tripwire-window} older (at least 90 % of it, at most twice it), so
+   * consecutive checks judge consecutive scrapes and none waits. Until a scrape is that old there is no data
+   * (inconclusive).
    */
   @Override
   public MetricReading readLatest(Metric m) {
@@ -73,9 +91,10 @@ final class OpenMetricsSource implements MetricSource {
       if (recent.isEmpty() || System.nanoTime() - recent.getLast().scrapedAtNanos() > 250_000_000L) recent.addLast(scrape());
       end = recent.getLast();
       long windowNanos = tripwireWindow.toNanos();
+      long atLeast = windowNanos * 9 / 10; // checks run on a fixed rate, give or take milliseconds
       while (end.scrapedAtNanos() - recent.getFirst().scrapedAtNanos() > 2 * windowNanos) recent.removeFirst(); // from an earlier soak
       for (Exposition e : recent) {
-        if (end.scrapedAtNanos() - e.scrapedAtNanos() >= windowNanos) start = e;
+        if (end.scrapedAtNanos() - e.scrapedAtNanos() >= atLeast) start = e;
       }
       while (start != null && recent.getFirst() != start) recent.removeFirst();
     }
