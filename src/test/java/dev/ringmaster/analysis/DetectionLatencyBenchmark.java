@@ -1,7 +1,6 @@
 package dev.ringmaster.analysis;
 
 import static org.assertj.core.api.Assertions.assertThat;
-
 import static org.awaitility.Awaitility.await;
 
 import dev.ringmaster.analysis.prometheus.PrometheusSourceFactory;
@@ -23,6 +22,8 @@ import dev.ringmaster.support.PrometheusServer;
 import dev.ringmaster.support.TestDefinitions;
 import dev.ringmaster.support.TestRollouts;
 import dev.ringmaster.support.TrafficTarget;
+import io.temporal.api.enums.v1.EventType;
+import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowStub;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
@@ -31,23 +32,53 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
- * Detection latency of metric gates, end to end: a rollout soaking with gates every 5 s on a real Prometheus
- * (1 s scrapes, 5 s rate windows); at a random moment the canary starts answering 30 % 5xx; measured from that
- * moment to the first FAILED measurement and to the kill switch (flag off). Not a test: run it with
- * <pre>mvn test -Dtest=DetectionLatencyBenchmark -Dringmaster.benchmark=true -Dringmaster.benchmark.runs=20</pre>
- * Results go to the console and target/benchmarks/detection-latency.md; BENCHMARKS.md keeps the figures.
+ * Detection latency of metric gates, end to end: a rollout soaking with gates every {@code interval} on a real
+ * Prometheus (1 s scrapes); at a random moment of the interval the canary starts answering 30 % 5xx; measured from
+ * that moment to the first reading over the line, to the soak's FAILED verdict (WatchSoak completed, from the
+ * history) and to the kill switch (flag off). With and without a tripwire, in the same run. Not a test: run it with
+ * <pre>mvn test -Dtest=DetectionLatencyBenchmark#detectionLatency -Dringmaster.benchmark=true -Dringmaster.benchmark.runs=20</pre>
+ * ({@code -Dringmaster.benchmark.intervals=5s,30s} for the 5 s rows too). Results go to the console and
+ * target/benchmarks/detection-latency.md; BENCHMARKS.md keeps the figures.
+ *
+ * <p>{@link #tripwireFalsePositives} soaks healthy, noisy canaries ({@link TrafficTarget#noisy}) with the tripwire at
+ * its defaults and counts rollbacks among its checks:
+ * <pre>mvn test -Dtest=DetectionLatencyBenchmark#tripwireFalsePositives -Dringmaster.benchmark=true -Dringmaster.benchmark.soak=10m</pre>
  */
 class DetectionLatencyBenchmark {
   static final int RUNS = Integer.getInteger("ringmaster.benchmark.runs", 20);
+
+  static final String ERROR_RATE = """
+      - name: error-rate
+        canary: sum(rate(http_requests_total{%1$sflag="on",code=~"5.."}[5s])) / sum(rate(http_requests_total{%1$sflag="on"}[5s]))
+        control: sum(rate(http_requests_total{%1$sflag="off",code=~"5.."}[5s])) / sum(rate(http_requests_total{%1$sflag="off"}[5s]))
+        samples: sum(increase(http_requests_total{%1$sflag="on"}[5s]))
+        failIf: canary > control + 0.05
+      """;
+  /** The README's tripwire, at its defaults (minSamples 20, consecutive 2), checked every second (tripwire-every's default). */
+  static final String TRIPWIRE = """
+      - name: error-spike
+        canary: sum(irate(http_requests_total{%1$sflag="on",code=~"5.."}[3s])) / sum(irate(http_requests_total{%1$sflag="on"}[3s]))
+        samples: sum(irate(http_requests_total{%1$sflag="on"}[3s]))
+        failIf: canary > 0.2
+      """;
+
+  /** One way to soak: gates every {@code interval}, {@code failureLimit}, with or without the tripwire. */
+  record Config(String interval, int failureLimit, boolean tripwire) {
+    String label() {
+      return "interval " + interval + ", failureLimit " + failureLimit + (tripwire ? ", tripwire" : "");
+    }
+  }
 
   /** Records when the kill switch was asked for. */
   static final class Timed extends FakeActivities {
@@ -63,32 +94,39 @@ class DetectionLatencyBenchmark {
   @Test
   void detectionLatency() throws Exception {
     Assumptions.assumeTrue(Boolean.getBoolean("ringmaster.benchmark"), "a benchmark: run with -Dringmaster.benchmark=true");
-    StringBuilder report = new StringBuilder("| failureLimit | runs | first FAILED p50 | p99 | flag off p50 | p99 |\n|---|---|---|---|---|---|\n");
+    List<Config> configs = new ArrayList<>();
+    for (String interval : System.getProperty("ringmaster.benchmark.intervals", "30s").split(",")) {
+      if (interval.strip().equals("5s")) configs.add(new Config("5s", 2, false));
+      configs.add(new Config(interval.strip(), 1, false));
+      configs.add(new Config(interval.strip(), 1, true));
+    }
+    StringBuilder report = new StringBuilder("| gates | runs | first reading over the line p50 | p99 | FAILED verdict p50 | p99 | flag off p50 | p99 |\n"
+        + "|---|---|---|---|---|---|---|---|\n");
     try (TrafficTarget target = new TrafficTarget(); PrometheusServer prometheus = PrometheusServer.scraping("127.0.0.1:" + target.port())) {
-      for (int failureLimit : new int[] {1, 2}) {
-        List<Long> failed = new ArrayList<>();
-        List<Long> off = new ArrayList<>();
+      for (Config config : configs) {
+        List<long[]> runs = new ArrayList<>();
         for (int run = 0; run < RUNS; run++) {
-          long[] r = oneRun(target, prometheus, failureLimit, run);
-          failed.add(r[0]);
-          off.add(r[1]);
-          System.out.printf("failureLimit %d run %d: first FAILED after %d ms, flag off after %d ms%n", failureLimit, run, r[0], r[1]);
+          long[] r = oneRun(target, prometheus, config, run);
+          runs.add(r);
+          System.out.printf("%s run %d: first reading over the line after %d ms, verdict after %d ms, flag off after %d ms%n", config.label(), run, r[0], r[1], r[2]);
         }
-        assertThat(failed).as("measured runs with failureLimit %d", failureLimit).hasSize(RUNS).isNotEmpty().allMatch(ms -> ms > 0);
-        report.append("| ").append(failureLimit).append(" | ").append(RUNS).append(" | ").append(pct(failed, 50)).append(" | ")
-            .append(pct(failed, 99)).append(" | ").append(pct(off, 50)).append(" | ").append(pct(off, 99)).append(" |\n");
+        assertThat(runs).as("measured runs of %s", config.label()).hasSize(RUNS).allMatch(r -> r[0] > 0 && r[1] >= r[0] && r[2] >= r[1]);
+        report.append("| ").append(config.label()).append(" | ").append(RUNS);
+        for (int i = 0; i < 3; i++) {
+          int column = i;
+          List<Long> values = runs.stream().map(r -> r[column]).toList();
+          report.append(" | ").append(seconds(pct(values, 50))).append(" | ").append(seconds(pct(values, 99)));
+        }
+        report.append(" |\n");
       }
     }
     System.out.println(report);
-    Path out = Path.of("target/benchmarks/detection-latency.md");
-    Files.createDirectories(out.getParent());
-    Files.writeString(out, report.toString());
+    write("detection-latency.md", report.toString());
   }
 
-  private long[] oneRun(TrafficTarget target, PrometheusServer prometheus, int failureLimit, int run) throws Exception {
-    target.reset();
-    AtomicLong firstFailed = new AtomicLong();
-    AdapterFactory<MetricSource> timed = new AdapterFactory<>() {
+  /** A metric source that notes when a reading first crosses the line (an interval one, or a tripwire check's). */
+  static AdapterFactory<MetricSource> noting(AtomicLong firstOver) {
+    return new AdapterFactory<>() {
       @Override
       public String kind() {
         return "prometheus";
@@ -100,8 +138,16 @@ class DetectionLatencyBenchmark {
         return new MetricSource() {
           @Override
           public MetricReading read(Metric m) {
-            MetricReading r = real.read(m);
-            if (GateEvaluator.judge(100, m, r, null).outcome() == Outcome.FAILED) firstFailed.compareAndSet(0, System.currentTimeMillis());
+            return noted(m, real.read(m), 100);
+          }
+
+          @Override
+          public MetricReading readLatest(Metric m) {
+            return noted(m, real.readLatest(m), 20);
+          }
+
+          private MetricReading noted(Metric m, MetricReading r, long minSamples) {
+            if (GateEvaluator.judge(minSamples, m, r, null).outcome() == Outcome.FAILED) firstOver.compareAndSet(0, System.currentTimeMillis());
             return r;
           }
 
@@ -112,8 +158,12 @@ class DetectionLatencyBenchmark {
         };
       }
     };
+  }
+
+  /** A fresh test server and worker with the real WatchSoak on {@code prometheus}; flags and deploy are test doubles. */
+  static <T> T withWorker(PrometheusServer prometheus, AdapterFactory<MetricSource> source, FakeActivities activities,
+      Function<TestWorkflowEnvironment, T> body) {
     ConnectionRegistry registry = new ConnectionRegistry(Map.of("prom", Map.of("kind", "prometheus", "url", prometheus.url())));
-    Timed activities = new Timed();
     TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance();
     try {
       dev.ringmaster.pipeline.RolloutSearchAttributes.ALL.forEach(k ->
@@ -121,29 +171,126 @@ class DetectionLatencyBenchmark {
       Worker worker = env.newWorker("bench");
       worker.registerWorkflowImplementationTypes(RolloutWorkflowImpl.class);
       worker.registerActivitiesImplementations(activities,
-          new AnalysisActivitiesImpl(new Adapters<MetricSource>("analysis", registry, List.of(timed)), SoakClock.SYSTEM));
+          new AnalysisActivitiesImpl(new Adapters<MetricSource>("analysis", registry, List.of(source)), SoakClock.SYSTEM));
       env.start();
-      String yaml = DefinitionBuilder.checkout().analysis("prom", "5s", failureLimit, 10, 100, """
-          - name: error-rate
-            canary: sum(rate(http_requests_total{flag="on",code=~"5.."}[5s])) / sum(rate(http_requests_total{flag="on"}[5s]))
-            control: sum(rate(http_requests_total{flag="off",code=~"5.."}[5s])) / sum(rate(http_requests_total{flag="off"}[5s]))
-            samples: sum(increase(http_requests_total{flag="on"}[5s]))
-            failIf: canary > control + 0.05
-          """).ring("canary", "{ percent: 5 }", "10m").ring("everyone", "{ percent: 100 }", "10m").yaml();
-      var req = TestDefinitions.request(yaml, "bench-" + failureLimit + "-" + run, "bench");
-      RolloutWorkflow wf = TestRollouts.start(env.getWorkflowClient(), worker, req);
-      await().atMost(Duration.ofSeconds(30)).until(() -> wf.status().phase() == Phase.SOAKING);
-      Thread.sleep(6000 + ThreadLocalRandom.current().nextLong(5000)); // a healthy window first, then a random phase
-      target.injectErrorsOn(0.3);
-      long started = target.regressionStartedAt;
-      RolloutResult r = WorkflowStub.fromTyped(wf).getResultAsync(RolloutResult.class).get(120, TimeUnit.SECONDS);
-      if (r.state() != State.ROLLED_BACK) throw new AssertionError("run " + run + " ended " + r.state() + ": " + r.status().message());
-      return new long[] {firstFailed.get() - started, activities.killSwitchAt.get() - started};
+      return body.apply(env);
     } finally {
       env.close();
+    }
+  }
+
+  private long[] oneRun(TrafficTarget target, PrometheusServer prometheus, Config config, int run) throws Exception {
+    target.reset();
+    AtomicLong firstOver = new AtomicLong();
+    Timed activities = new Timed();
+    try {
+      return withWorker(prometheus, noting(firstOver), activities, env -> {
+        try {
+          DefinitionBuilder b = DefinitionBuilder.checkout().analysis("prom", config.interval(), config.failureLimit(), 10, 100, ERROR_RATE.formatted(""));
+          if (config.tripwire()) b.tripwires(TRIPWIRE.formatted(""));
+          String yaml = b.ring("canary", "{ percent: 5 }", "10m").ring("everyone", "{ percent: 100 }", "10m").yaml();
+          var req = TestDefinitions.request(yaml, "bench-" + config.interval() + "-" + config.failureLimit() + (config.tripwire() ? "-t" : "") + "-" + run, "bench");
+          RolloutWorkflow wf = TestRollouts.start(env.getWorkflowClient(), env.getWorkerFactory().getWorker("bench"), req);
+          await().atMost(Duration.ofSeconds(30)).until(() -> wf.status().phase() == Phase.SOAKING);
+          long interval = dev.ringmaster.definition.Durations.parse(config.interval()).toMillis();
+          Thread.sleep(6000 + ThreadLocalRandom.current().nextLong(interval)); // a healthy window first, then a random phase of the interval
+          target.injectErrorsOn(0.3);
+          long started = target.regressionStartedAt;
+          RolloutResult r = WorkflowStub.fromTyped(wf).getResultAsync(RolloutResult.class).get(120, TimeUnit.SECONDS);
+          if (r.state() != State.ROLLED_BACK) throw new AssertionError("run " + run + " ended " + r.state() + ": " + r.status().message());
+          if (config.tripwire() != r.status().rollbackReason().contains("tripwire error-spike")) {
+            throw new AssertionError("run " + run + " rolled back for another reason: " + r.status().rollbackReason());
+          }
+          return new long[] {firstOver.get() - started, soakEndedAt(env, req.rolloutId()) - started, activities.killSwitchAt.get() - started};
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      });
+    } finally {
       target.reset();
       Thread.sleep(6000); // let the errors leave Prometheus' 5 s rate window
     }
+  }
+
+  /** When the canary's WatchSoak completed (its verdict), from the history: epoch millis. */
+  static long soakEndedAt(TestWorkflowEnvironment env, String workflowId) {
+    Map<Long, String> scheduled = new HashMap<>();
+    for (HistoryEvent e : env.getWorkflowClient().fetchHistory(workflowId).getHistory().getEventsList()) {
+      if (e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) {
+        scheduled.put(e.getEventId(), e.getActivityTaskScheduledEventAttributes().getActivityType().getName());
+      } else if (e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED
+          && "WatchSoak".equals(scheduled.get(e.getActivityTaskCompletedEventAttributes().getScheduledEventId()))) {
+        return e.getEventTime().getSeconds() * 1000 + e.getEventTime().getNanos() / 1_000_000;
+      }
+    }
+    throw new AssertionError(workflowId + ": no WatchSoak completed in the history");
+  }
+
+  /**
+   * Healthy canaries (and controls) with realistic noise, soaking side by side for {@code ringmaster.benchmark.soak}
+   * (10m), each on its own service behind its own Prometheus target, with the tripwire at its defaults: the target is
+   * that every soak ends PASSED. The interval gates look at 1 min windows here, so that only the tripwire is on trial.
+   * Reports the checks, how many crossed the line (once: never twice in a row), the blips injected and the rollbacks.
+   */
+  @Test
+  void tripwireFalsePositives() throws Exception {
+    Assumptions.assumeTrue(Boolean.getBoolean("ringmaster.benchmark"), "a benchmark: run with -Dringmaster.benchmark=true");
+    String soak = System.getProperty("ringmaster.benchmark.soak", "10m");
+    int rollouts = Integer.getInteger("ringmaster.benchmark.rollouts", 4);
+    List<TrafficTarget> targets = new ArrayList<>();
+    for (int i = 0; i < rollouts; i++) targets.add(new TrafficTarget());
+    targets.forEach(t -> t.noisy = true);
+    String[] addresses = targets.stream().map(t -> "127.0.0.1:" + t.port()).toArray(String[]::new);
+    try (PrometheusServer prometheus = PrometheusServer.scraping(addresses)) {
+      Thread.sleep(6000); // the rate windows fill
+      String report = withWorker(prometheus, new PrometheusSourceFactory(), new FakeActivities(), env -> {
+        List<RolloutWorkflow> started = new ArrayList<>();
+        for (int i = 0; i < rollouts; i++) {
+          String instance = "instance=\"" + addresses[i] + "\",";
+          String yaml = DefinitionBuilder.checkout().service("noisy-" + i, "noisy-" + i).analysis("prom", "30s", 2, 10, 100, ERROR_RATE.formatted(instance).replace("[5s]", "[1m]"))
+              .tripwires(TRIPWIRE.formatted(instance)).ring("canary", "{ percent: 5 }", soak).ring("everyone", "{ percent: 100 }", "1s").yaml();
+          started.add(TestRollouts.start(env.getWorkflowClient(), env.getWorkerFactory().getWorker("bench"), TestDefinitions.request(yaml, "1.0." + i, "bench")));
+        }
+        long timeout = dev.ringmaster.definition.Durations.parse(soak).plusMinutes(3).toSeconds();
+        int checks = 0, crossed = 0, rolledBack = 0;
+        StringBuilder lines = new StringBuilder();
+        for (RolloutWorkflow wf : started) {
+          RolloutResult r;
+          try {
+            r = WorkflowStub.fromTyped(wf).getResultAsync(RolloutResult.class).get(timeout, TimeUnit.SECONDS);
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+          String verdict = r.status().rings().get(0).verdict();
+          lines.append(r.id()).append(": ").append(r.state()).append(", ").append(r.state() == State.SUCCEEDED ? verdict : r.status().rollbackReason()).append('\n');
+          if (r.state() != State.SUCCEEDED) rolledBack++;
+          java.util.regex.Matcher m = java.util.regex.Pattern.compile("error-spike (\\d+) checks, (\\d+) crossed").matcher(verdict == null ? "" : verdict);
+          if (m.find()) {
+            checks += Integer.parseInt(m.group(1));
+            crossed += Integer.parseInt(m.group(2));
+          }
+        }
+        int blips = targets.stream().mapToInt(t -> t.blips[0].get()).sum();
+        assertThat(checks).as("tripwire checks counted from the soaks' verdicts").isPositive();
+        System.out.print(lines);
+        return "| rollouts | soak | tripwire checks | crossed once | canary blips | rollbacks |\n|---|---|---|---|---|---|\n| " + rollouts + " | " + soak
+            + " | " + checks + " | " + crossed + " | " + blips + " | " + rolledBack + " |\n";
+      });
+      System.out.println(report);
+      write("tripwire-false-positives.md", report);
+    } finally {
+      targets.forEach(TrafficTarget::close);
+    }
+  }
+
+  private static void write(String name, String report) throws java.io.IOException {
+    Path out = Path.of("target/benchmarks/" + name);
+    Files.createDirectories(out.getParent());
+    Files.writeString(out, report);
+  }
+
+  private static String seconds(long ms) {
+    return String.format("%.1f s", ms / 1000.0);
   }
 
   private static long pct(List<Long> values, int p) {

@@ -37,8 +37,12 @@ public final class PrometheusServer implements AutoCloseable {
     return Stream.of(path.split(File.pathSeparator)).map(d -> Path.of(d, tool)).filter(Files::isExecutable).findFirst();
   }
 
-  /** Starts Prometheus scraping {@code target} ({@code host:port}, path /metrics) every second; skips the test if absent. */
-  public static PrometheusServer scraping(String target) throws IOException, InterruptedException {
+  /**
+   * Starts Prometheus scraping each target ({@code host:port}, path /metrics; its series labelled {@code instance="host:port"})
+   * every second; skips the test if absent.
+   */
+  public static PrometheusServer scraping(String... targets) throws IOException, InterruptedException {
+    String target = String.join("', '", targets);
     Optional<Path> bin = binary();
     Assumptions.assumeTrue(bin.isPresent(), "prometheus is not installed (apt-get install -y prometheus; .ci/run does it): skipping the real-Prometheus tests");
     Path dir = Files.createTempDirectory("ringmaster-prometheus-");

@@ -23,6 +23,15 @@ public final class TrafficTarget implements AutoCloseable {
   public volatile boolean traffic = true;
   /** While true, 5 requests/s per flag value instead of 100. */
   public volatile boolean lowTraffic;
+  /**
+   * While true, realistic noise on both flag values: 0, 1 or 2 requests every 10 ms (100/s on average), each a 5xx
+   * with probability 1 % (on top of any injected rate), and now and then (every 20 s on average) a blip of 100–300 ms
+   * in which every request fails: a GC pause or a restarting dependency, the single noisy point a tripwire must ride out.
+   */
+  public volatile boolean noisy;
+  /** Blips so far, per flag value (noisy mode). */
+  public final java.util.concurrent.atomic.AtomicInteger[] blips = {new java.util.concurrent.atomic.AtomicInteger(), new java.util.concurrent.atomic.AtomicInteger()};
+  private final long[] blipUntil = new long[2];
   /** While true, /metrics answers 503 (the endpoint is down). */
   public volatile boolean down;
   public volatile double errorRateOn;
@@ -73,6 +82,7 @@ public final class TrafficTarget implements AutoCloseable {
   public void reset() {
     traffic = true;
     lowTraffic = false;
+    noisy = false;
     down = false;
     errorRateOn = 0;
     errorRateOff = 0;
@@ -90,15 +100,39 @@ public final class TrafficTarget implements AutoCloseable {
   /** One request per flag value every 10 ms (every 200 ms with low traffic). */
   private synchronized void tick() {
     if (!traffic || (lowTraffic && ticks++ % 20 != 0)) return;
+    if (noisy) {
+      noisyTick();
+      return;
+    }
     for (int f = 0; f < 2; f++) {
       errorDebt[f] += f == 0 ? errorRateOn : errorRateOff;
       boolean error = errorDebt[f] >= 1;
       if (error) errorDebt[f] -= 1;
-      requests[f][error ? 1 : 0]++;
-      double latency = f == 0 ? latencyOn : latencyOff;
-      sum[f] += latency;
-      for (int b = 0; b < BUCKETS.length; b++) if (latency <= BUCKETS[b]) buckets[f][b]++;
-      buckets[f][BUCKETS.length]++;
+      serve(f, error);
+    }
+  }
+
+  private void serve(int f, boolean error) {
+    requests[f][error ? 1 : 0]++;
+    double latency = f == 0 ? latencyOn : latencyOff;
+    sum[f] += latency;
+    for (int b = 0; b < BUCKETS.length; b++) if (latency <= BUCKETS[b]) buckets[f][b]++;
+    buckets[f][BUCKETS.length]++;
+  }
+
+  private void noisyTick() {
+    java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+    long now = System.nanoTime();
+    for (int f = 0; f < 2; f++) {
+      if (now >= blipUntil[f] && random.nextInt(2000) == 0) {
+        blipUntil[f] = now + (100 + random.nextInt(201)) * 1_000_000L;
+        blips[f].incrementAndGet();
+      }
+      boolean blip = now < blipUntil[f];
+      int n = random.nextInt(3);
+      for (int i = 0; i < n; i++) {
+        serve(f, blip || random.nextDouble() < 0.01 + (f == 0 ? errorRateOn : errorRateOff));
+      }
     }
   }
 
