@@ -1,10 +1,16 @@
 package dev.ringmaster.analysis;
 
-/** A token bucket: at most {@code perSecond} queries in any second, refilled continuously; never waits. */
+/**
+ * One metric connection's cap on tripwire queries, shared by the soaks of this process: at most {@code perSecond}
+ * queries in any second. Fair when over-subscribed: while the watching soaks together want more than the cap, each
+ * checks only every {@link #stretch()}-th time it is due, so all of them slow down alike; a token bucket catches the
+ * bursts that remain. Never waits.
+ */
 final class QueryBudget {
   private final int perSecond;
   private double tokens;
   private long refilledAt = System.nanoTime();
+  private double demand;
 
   QueryBudget(int perSecond) {
     this.perSecond = perSecond;
@@ -13,6 +19,20 @@ final class QueryBudget {
 
   int perSecond() {
     return perSecond;
+  }
+
+  /** A soak starts watching, wanting {@code queriesPerSecond}; {@link #release} when it stops. */
+  synchronized void join(double queriesPerSecond) {
+    demand += queriesPerSecond;
+  }
+
+  synchronized void release(double queriesPerSecond) {
+    demand = Math.max(0, demand - queriesPerSecond);
+  }
+
+  /** How many times slower than planned each soak checks now: 1 while the demand fits the cap. */
+  synchronized double stretch() {
+    return Math.max(1, demand / perSecond);
   }
 
   /** Takes {@code n} tokens if there are that many now. */

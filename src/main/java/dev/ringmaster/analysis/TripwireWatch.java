@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
  * and judged ({@link TripwireRun}); the first to trip completes {@link #tripped()}, which {@code WatchSoak} is waiting
  * on alongside its interval. The checks run on one scheduler shared by every soak of the process and add nothing to
  * the workflow history; each takes its queries from the connection's {@link QueryBudget} or is skipped.
+ * ({@code TripwireTest} covers it over a scripted source, {@code GateScenarios} on a real Prometheus and openmetrics.)
  */
 final class TripwireWatch implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TripwireWatch.class);
@@ -31,7 +32,10 @@ final class TripwireWatch implements AutoCloseable {
   private final TripwireRun[] runs;
   private final CompletableFuture<TripwireRun> tripped = new CompletableFuture<>();
   private final ScheduledFuture<?> task;
+  private final int queries;
+  private final double queriesPerSecond;
   private int skipped;
+  private int due; // ticks since the last check
 
   private TripwireWatch(String soak, List<Tripwire> tripwires, MetricSource source, TripwireSettings settings, QueryBudget budget,
       Supplier<Instant> now) {
@@ -40,7 +44,10 @@ final class TripwireWatch implements AutoCloseable {
     this.budget = budget;
     this.now = now;
     this.runs = tripwires.stream().map(TripwireRun::start).toArray(TripwireRun[]::new);
+    this.queries = tripwires.stream().mapToInt(Tripwire::queries).sum();
     long every = settings.every().toMillis();
+    this.queriesPerSecond = queries * 1000.0 / every;
+    budget.join(queriesPerSecond);
     this.task = SCHEDULER.scheduleAtFixedRate(this::check, every, every, TimeUnit.MILLISECONDS);
   }
 
@@ -67,16 +74,18 @@ final class TripwireWatch implements AutoCloseable {
         + (skipped > 0 ? "; " + skipped + " check(s) skipped at the connection's cap of " + budget.perSecond() + " queries/s" : "");
   }
 
+  /** One tick: every tripwire once, unless the connection's cap says to wait (then the next tick tries again). */
   private void check() {
     try {
+      synchronized (this) {
+        if (++due < budget.stretch() || !budget.tryTake(queries)) {
+          skipped++;
+          return;
+        }
+        due = 0;
+      }
       for (int i = 0; i < runs.length && !tripped.isDone(); i++) {
         Tripwire t = runs[i].tripwire();
-        if (!budget.tryTake(t.queries())) {
-          synchronized (this) {
-            skipped++;
-          }
-          continue;
-        }
         MetricReading reading = null;
         String error = null;
         try {
@@ -102,7 +111,7 @@ final class TripwireWatch implements AutoCloseable {
 
   @Override
   public void close() {
-    task.cancel(false);
+    if (task.cancel(false)) budget.release(queriesPerSecond);
   }
 
   private static ScheduledExecutorService scheduler() {

@@ -102,17 +102,25 @@ class TripwireTest {
   }
 
   @Test
-  void theConnectionsQueryCapSkipsChecksInsteadOfSendingMore() throws Exception {
+  void theConnectionsQueryCapSlowsEverySoakAlikeInsteadOfSendingMore() throws Exception {
     Scripted source = new Scripted();
-    QueryBudget shared = new QueryBudget(4); // 4 queries/s for everyone; each check of SPIKE costs 2 (canary, samples)
+    QueryBudget shared = new QueryBudget(4); // 4 queries/s for everyone; a check of SPIKE costs 2 (canary, samples)
     TripwireSettings every500ms = new TripwireSettings(Duration.ofMillis(500), 4);
     List<TripwireWatch> watches = new java.util.ArrayList<>();
-    for (int i = 0; i < 5; i++) watches.add(TripwireWatch.start("r" + i, List.of(SPIKE), source, every500ms, shared, Instant::now));
-    Thread.sleep(3200);
+    for (int i = 0; i < 5; i++) { // together they want 5 × 4 = 20 queries/s: each checks every 5th tick, 2.5 s
+      watches.add(TripwireWatch.start("r" + i, List.of(SPIKE), source, every500ms, shared, Instant::now));
+      Thread.sleep(100);
+    }
+    assertThat(shared.stretch()).isEqualTo(5.0);
+    Thread.sleep(5200);
     watches.forEach(TripwireWatch::close);
-    // 5 soaks × 6 checks wanted 30 checks (60 queries) in 3 s; the cap allows its 4-query burst plus 4 per second
-    assertThat(source.reads.get()).isBetween(4, 10);
-    assertThat(watches.get(0).tally() + watches.get(4).tally()).contains("skipped at the connection's cap of 4 queries/s");
+    assertThat(shared.stretch()).as("released when the soaks stop").isEqualTo(1.0);
+    // 5.6 s at 4 queries/s (plus the 4 of a full bucket) allow at most 13 checks of 2 queries; without the cap: 55
+    assertThat(source.reads.get()).isBetween(5, 13);
+    for (TripwireWatch w : watches) {
+      assertThat(w.tally()).as("every soak is checked, none starved").containsPattern("error-spike [1-9]\\d* checks")
+          .contains("skipped at the connection's cap of 4 queries/s");
+    }
   }
 
   @Test
