@@ -243,6 +243,12 @@ abstract class GateScenarios {
     assertThat(verdict).startsWith("PASSED: soaked green: ").contains("; tripwires error-spike ");
     int crossed = Integer.parseInt(verdict.replaceAll("(?s).*checks, (\\d+) crossed.*", "$1"));
     assertThat(crossed).as("the noisy point crossed the line at least once, never 3 times in a row: " + verdict).isBetween(1, 2);
+    // the checks live inside WatchSoak: one per ring in the history, and nothing per check
+    var scheduled = client.fetchHistory(WorkflowStub.fromTyped(wf).getExecution().getWorkflowId()).getEvents().stream()
+        .filter(e -> e.getEventType() == io.temporal.api.enums.v1.EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)
+        .map(e -> e.getActivityTaskScheduledEventAttributes().getActivityType().getName()).toList();
+    assertThat(scheduled).filteredOn("WatchSoak"::equals).hasSize(2);
+    assertThat(scheduled).doesNotContain("MeasureGates");
   }
 
   @Test

@@ -78,7 +78,56 @@ class TripwireTest {
     }
 
     @Override
-    public void check(Metric m) {}
+    public void check(Metric m) {
+      if (m.canary().contains("broken")) throw new PermanentFailure("metric " + m.name() + ": the canary query does not parse");
+    }
+  }
+
+  @Test
+  void preflightRefusesBadTripwireSettingsAndQueriesBeforeAnythingRuns() {
+    String metric = "- { name: error-rate, canary: errors, control: errors-off, failIf: canary > control }";
+    String tripwire = "- { name: error-spike, canary: spike, samples: requests, failIf: canary > 0.2 }";
+    var analysis = dev.ringmaster.support.TestDefinitions.load(dev.ringmaster.support.DefinitionBuilder.checkout()
+        .analysis("prom", "30s", 2, 3, 100, metric).tripwires(tripwire).ring("everyone", "{ percent: 100 }", "1m").yaml()).spec().analysis();
+    assertThat(activities(Map.of()).checkGatesRefusal(analysis)).isNull();
+    assertThat(activities(Map.of("tripwire-every", "100ms")).checkGatesRefusal(analysis))
+        .isEqualTo("connection 'prom': tripwire-every 100ms is shorter than the 500ms a tripwire may check at");
+    var broken = dev.ringmaster.support.TestDefinitions.load(dev.ringmaster.support.DefinitionBuilder.checkout()
+        .analysis("prom", "30s", 2, 3, 100, metric).tripwires(tripwire.replace("canary: spike", "canary: broken"))
+        .ring("everyone", "{ percent: 100 }", "1m").yaml()).spec().analysis();
+    assertThat(activities(Map.of()).checkGatesRefusal(broken)).isEqualTo("metric error-spike: the canary query does not parse");
+  }
+
+  /** The analysis activities on a scripted source behind a connection {@code prom} with these settings. */
+  private static Preflight activities(Map<String, String> settings) {
+    Map<String, String> all = new java.util.HashMap<>(settings);
+    all.put("kind", "prometheus");
+    var registry = new dev.ringmaster.connection.ConnectionRegistry(Map.of("prom", all));
+    dev.ringmaster.connection.AdapterFactory<MetricSource> scripted = new dev.ringmaster.connection.AdapterFactory<>() {
+      @Override
+      public String kind() {
+        return "prometheus";
+      }
+
+      @Override
+      public MetricSource create(Connection c) {
+        return new Scripted();
+      }
+    };
+    return new Preflight(new AnalysisActivitiesImpl(new dev.ringmaster.connection.Adapters<MetricSource>("analysis", registry, List.of(scripted)),
+        SoakClock.SYSTEM));
+  }
+
+  record Preflight(AnalysisActivitiesImpl activities) {
+    /** The permanent failure's message, or null when the pre-flight passes. */
+    String checkGatesRefusal(dev.ringmaster.definition.RolloutDefinition.Analysis a) {
+      try {
+        activities.checkGates(AnalysisRequest.once("r", "preflight", a));
+        return null;
+      } catch (PermanentFailure e) {
+        return e.getMessage();
+      }
+    }
   }
 
   @Test
