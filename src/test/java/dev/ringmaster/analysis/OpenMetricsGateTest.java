@@ -43,7 +43,7 @@ class OpenMetricsGateTest extends GateScenarios {
         """;
   }
 
-  /** Over consecutive scrapes a second apart (the default tripwire-window is tripwire-every, 1 s). */
+  /** At the defaults: a check every 500 ms, each over the scrapes since the previous one (tripwire-window = tripwire-every). */
   @Override
   String tripwire(int consecutive) {
     return """

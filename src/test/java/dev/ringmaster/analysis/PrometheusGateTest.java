@@ -30,7 +30,8 @@ class PrometheusGateTest extends GateScenarios {
 
   @Override
   Map<String, String> settings() {
-    return Map.of("kind", "prometheus", "url", prometheus.url(), "timeout", "2s");
+    // tripwires checked at the scrape interval, so that each check sees one new scrape: the scenarios' counts hold exactly
+    return Map.of("kind", "prometheus", "url", prometheus.url(), "timeout", "2s", "tripwire-every", "1s");
   }
 
   @Override

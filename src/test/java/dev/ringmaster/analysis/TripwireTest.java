@@ -91,7 +91,7 @@ class TripwireTest {
         .analysis("prom", "30s", 2, 3, 100, metric).tripwires(tripwire).ring("everyone", "{ percent: 100 }", "1m").yaml()).spec().analysis();
     assertThat(activities(Map.of()).checkGatesRefusal(analysis)).isNull();
     assertThat(activities(Map.of("tripwire-every", "100ms")).checkGatesRefusal(analysis))
-        .isEqualTo("connection 'prom': tripwire-every 100ms is shorter than the 500ms a tripwire may check at");
+        .isEqualTo("connection 'prom': tripwire-every 100ms is shorter than the 250ms a tripwire may check at");
     var broken = dev.ringmaster.support.TestDefinitions.load(dev.ringmaster.support.DefinitionBuilder.checkout()
         .analysis("prom", "30s", 2, 3, 100, metric).tripwires(tripwire.replace("canary: spike", "canary: broken"))
         .ring("everyone", "{ percent: 100 }", "1m").yaml()).spec().analysis();
@@ -174,11 +174,11 @@ class TripwireTest {
 
   @Test
   void settingsComeFromTheConnectionAndBadOnesAreRefusedClearly() {
-    assertThat(TripwireSettings.of(new Connection("prom", "prometheus", Map.of()))).isEqualTo(new TripwireSettings(Duration.ofSeconds(1), 100));
+    assertThat(TripwireSettings.of(new Connection("prom", "prometheus", Map.of()))).isEqualTo(new TripwireSettings(Duration.ofMillis(500), 200));
     assertThat(TripwireSettings.of(new Connection("prom", "prometheus", Map.of("tripwire-every", "2s", "tripwire-max-queries", "40"))))
         .isEqualTo(new TripwireSettings(Duration.ofSeconds(2), 40));
     assertThatThrownBy(() -> TripwireSettings.of(new Connection("prom", "prometheus", Map.of("tripwire-every", "100ms"))))
-        .isInstanceOf(PermanentFailure.class).hasMessage("connection 'prom': tripwire-every 100ms is shorter than the 500ms a tripwire may check at");
+        .isInstanceOf(PermanentFailure.class).hasMessage("connection 'prom': tripwire-every 100ms is shorter than the 250ms a tripwire may check at");
     assertThatThrownBy(() -> TripwireSettings.of(new Connection("prom", "prometheus", Map.of("tripwire-every", "soon"))))
         .isInstanceOf(PermanentFailure.class).hasMessageStartingWith("connection 'prom': tripwire-every: ");
     assertThatThrownBy(() -> TripwireSettings.of(new Connection("prom", "prometheus", Map.of("tripwire-max-queries", "lots"))))
