@@ -48,12 +48,14 @@ import org.junit.jupiter.api.Test;
  * that moment to the first reading over the line, to the soak's FAILED verdict (WatchSoak completed, from the
  * history) and to the kill switch (flag off). With and without a tripwire, in the same run. Not a test: run it with
  * <pre>mvn test -Dtest=DetectionLatencyBenchmark#detectionLatency -Dringmaster.benchmark=true -Dringmaster.benchmark.runs=20</pre>
- * ({@code -Dringmaster.benchmark.intervals=5s,30s} for the 5 s rows too). Results go to the console and
+ * ({@code -Dringmaster.benchmark.intervals=5s,30s} for the 5 s rows too; {@code -Dringmaster.benchmark.tripwire-only=true}
+ * without the configurations that have no tripwire). Results go to the console and
  * target/benchmarks/detection-latency.md; BENCHMARKS.md keeps the figures.
  *
  * <p>{@link #tripwireFalsePositives} soaks healthy, noisy canaries ({@link TrafficTarget#noisy}) with the tripwire at
  * its defaults and counts rollbacks among its checks:
  * <pre>mvn test -Dtest=DetectionLatencyBenchmark#tripwireFalsePositives -Dringmaster.benchmark=true -Dringmaster.benchmark.soak=10m</pre>
+ * ({@code -Dringmaster.benchmark.blip-ms=50-150} for shorter blips, {@code -Dringmaster.benchmark.consecutive=5} for another count).
  */
 class DetectionLatencyBenchmark {
   static final int RUNS = Integer.getInteger("ringmaster.benchmark.runs", 20);
@@ -73,12 +75,15 @@ class DetectionLatencyBenchmark {
         canary: sum(irate(http_requests_total{%1$sflag="on",code=~"5.."}[3s])) / sum(irate(http_requests_total{%1$sflag="on"}[3s]))
         samples: sum(irate(http_requests_total{%1$sflag="on"}[3s]))
         failIf: canary > 0.2
-      """;
+      """ + (System.getProperty("ringmaster.benchmark.consecutive") == null ? "" : "  consecutive: " + System.getProperty("ringmaster.benchmark.consecutive") + "\n");
+  /** Another cadence and count than the defaults: -Dringmaster.benchmark.tripwire-every=250ms -Dringmaster.benchmark.consecutive=5. */
+  static final String TRIPWIRE_EVERY = System.getProperty("ringmaster.benchmark.tripwire-every", TripwireSettings.DEFAULT_EVERY.toMillis() + "ms");
+  static final String CONSECUTIVE = System.getProperty("ringmaster.benchmark.consecutive", String.valueOf(dev.ringmaster.definition.RolloutDefinition.Tripwire.DEFAULT_CONSECUTIVE));
 
   /** One way to soak: gates every {@code interval}, {@code failureLimit}, with or without the tripwire. */
   record Config(String interval, int failureLimit, boolean tripwire) {
     String label() {
-      return "interval " + interval + ", failureLimit " + failureLimit + (tripwire ? ", tripwire" : "");
+      return "interval " + interval + ", failureLimit " + failureLimit + (tripwire ? ", tripwire every " + TRIPWIRE_EVERY + ", consecutive " + CONSECUTIVE : "");
     }
   }
 
@@ -97,9 +102,10 @@ class DetectionLatencyBenchmark {
   void detectionLatency() throws Exception {
     Assumptions.assumeTrue(Boolean.getBoolean("ringmaster.benchmark"), "a benchmark: run with -Dringmaster.benchmark=true");
     List<Config> configs = new ArrayList<>();
+    boolean without = !Boolean.getBoolean("ringmaster.benchmark.tripwire-only");
     for (String interval : System.getProperty("ringmaster.benchmark.intervals", "30s").split(",")) {
-      if (interval.strip().equals("5s")) configs.add(new Config("5s", 2, false));
-      configs.add(new Config(interval.strip(), 1, false));
+      if (without && interval.strip().equals("5s")) configs.add(new Config("5s", 2, false));
+      if (without) configs.add(new Config(interval.strip(), 1, false));
       configs.add(new Config(interval.strip(), 1, true));
     }
     firedByInterval.set(0);
@@ -167,7 +173,7 @@ class DetectionLatencyBenchmark {
   /** A fresh test server and worker with the real WatchSoak on {@code prometheus}; flags and deploy are test doubles. */
   static <T> T withWorker(PrometheusServer prometheus, AdapterFactory<MetricSource> source, FakeActivities activities,
       Function<TestWorkflowEnvironment, T> body) {
-    ConnectionRegistry registry = new ConnectionRegistry(Map.of("prom", Map.of("kind", "prometheus", "url", prometheus.url())));
+    ConnectionRegistry registry = new ConnectionRegistry(Map.of("prom", Map.of("kind", "prometheus", "url", prometheus.url(), "tripwire-every", TRIPWIRE_EVERY)));
     TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance();
     try {
       dev.ringmaster.pipeline.RolloutSearchAttributes.ALL.forEach(k ->
@@ -244,7 +250,12 @@ class DetectionLatencyBenchmark {
     int rollouts = Integer.getInteger("ringmaster.benchmark.rollouts", 4);
     List<TrafficTarget> targets = new ArrayList<>();
     for (int i = 0; i < rollouts; i++) targets.add(new TrafficTarget());
-    targets.forEach(t -> t.noisy = true);
+    String[] blip = System.getProperty("ringmaster.benchmark.blip-ms", "100-300").split("-");
+    targets.forEach(t -> {
+      t.noisy = true;
+      t.blipMinMs = Integer.parseInt(blip[0].strip());
+      t.blipMaxMs = Integer.parseInt(blip[1].strip());
+    });
     String[] addresses = targets.stream().map(t -> "127.0.0.1:" + t.port()).toArray(String[]::new);
     try (PrometheusServer prometheus = PrometheusServer.scraping(addresses)) {
       Thread.sleep(6000); // the rate windows fill
@@ -278,8 +289,9 @@ class DetectionLatencyBenchmark {
         int blips = targets.stream().mapToInt(t -> t.blips[0].get()).sum();
         assertThat(checks).as("tripwire checks counted from the soaks' verdicts").isPositive();
         System.out.print(lines);
-        return "| rollouts | soak | tripwire checks | crossed once | canary blips | rollbacks |\n|---|---|---|---|---|---|\n| " + rollouts + " | " + soak
-            + " | " + checks + " | " + crossed + " | " + blips + " | " + rolledBack + " |\n";
+        return "| rollouts | soak | blips | tripwire | tripwire checks | crossed | canary blips | rollbacks |\n|---|---|---|---|---|---|---|---|\n| "
+            + rollouts + " | " + soak + " | " + blip[0] + "–" + blip[1] + " ms | every " + TRIPWIRE_EVERY + ", consecutive " + CONSECUTIVE + " | " + checks
+            + " | " + crossed + " | " + blips + " | " + rolledBack + " |\n";
       });
       System.out.println(report);
       write("tripwire-false-positives.md", report);

@@ -38,8 +38,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * The metric-gate scenarios, run against each metric source over the same controlled service: healthy traffic
  * passes, 5xx for {@code flag="on"} only fails (and rolls a soaking rollout back), no traffic is inconclusive
- * (and pauses it), the source going away mid-soak is ERROR (counted toward failureLimit: rolled back).
- * Measurements and soaks run in real time.
+ * (and pauses it), the source going away mid-soak is ERROR (counted toward failureLimit: rolled back). Tripwires: a
+ * spike rolls back before the first 30 s interval ends, one noisy point under the consecutive count does not, too
+ * little traffic is inconclusive. Measurements and soaks run in real time.
  */
 @Timeout(180)
 abstract class GateScenarios {

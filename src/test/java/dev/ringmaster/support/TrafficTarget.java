@@ -25,10 +25,13 @@ public final class TrafficTarget implements AutoCloseable {
   public volatile boolean lowTraffic;
   /**
    * While true, realistic noise on both flag values: 0, 1 or 2 requests every 10 ms (100/s on average), each a 5xx
-   * with probability 1 % (on top of any injected rate), and now and then (every 20 s on average) a blip of 100–300 ms
-   * in which every request fails: a GC pause or a restarting dependency, the single noisy point a tripwire must ride out.
+   * with probability 1 % (on top of any injected rate), and now and then (every 20 s on average) a blip of
+   * {@link #blipMinMs}–{@link #blipMaxMs} (100–300 ms) in which every request fails: a GC pause or a restarting
+   * dependency, the single noisy point a tripwire must ride out.
    */
   public volatile boolean noisy;
+  public volatile int blipMinMs = 100;
+  public volatile int blipMaxMs = 300;
   /** Blips so far, per flag value (noisy mode). */
   public final java.util.concurrent.atomic.AtomicInteger[] blips = {new java.util.concurrent.atomic.AtomicInteger(), new java.util.concurrent.atomic.AtomicInteger()};
   private final long[] blipUntil = new long[2];
@@ -125,7 +128,7 @@ public final class TrafficTarget implements AutoCloseable {
     long now = System.nanoTime();
     for (int f = 0; f < 2; f++) {
       if (now >= blipUntil[f] && random.nextInt(2000) == 0) {
-        blipUntil[f] = now + (100 + random.nextInt(201)) * 1_000_000L;
+        blipUntil[f] = now + (blipMinMs + random.nextInt(blipMaxMs - blipMinMs + 1)) * 1_000_000L;
         blips[f].incrementAndGet();
       }
       boolean blip = now < blipUntil[f];
