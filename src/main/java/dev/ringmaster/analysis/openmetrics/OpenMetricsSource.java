@@ -75,7 +75,8 @@ final class OpenMetricsSource implements MetricSource {
   }
 
   /**
-   * For tripwires: one scrape now (or one taken less than 250 ms ago, shared by every check of that moment), evaluated
+   * For tripwires: one scrape now (or one taken less than a quarter of the window ago, shared by every check of that
+   * moment: several tripwires, several rollouts on the same endpoint), evaluated
    * against the newest earlier scrape about {@code tripwire-window} older (at least 90 % of it, at most twice it), so
    * consecutive checks judge consecutive scrapes and none waits. Until a scrape is that old there is no data
    * (inconclusive).
@@ -88,9 +89,9 @@ final class OpenMetricsSource implements MetricSource {
     Exposition start = null;
     Exposition end;
     synchronized (recent) {
-      if (recent.isEmpty() || System.nanoTime() - recent.getLast().scrapedAtNanos() > 250_000_000L) recent.addLast(scrape());
-      end = recent.getLast();
       long windowNanos = tripwireWindow.toNanos();
+      if (recent.isEmpty() || System.nanoTime() - recent.getLast().scrapedAtNanos() > windowNanos / 4) recent.addLast(scrape());
+      end = recent.getLast();
       long atLeast = windowNanos * 9 / 10; // checks run on a fixed rate, give or take milliseconds
       while (end.scrapedAtNanos() - recent.getFirst().scrapedAtNanos() > 2 * windowNanos) recent.removeFirst(); // from an earlier soak
       for (Exposition e : recent) {
