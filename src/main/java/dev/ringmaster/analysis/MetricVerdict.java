@@ -14,7 +14,8 @@ public record MetricVerdict(
     return sb.toString();
   }
 
-  private static String fmt(Double d) {
+  /** A value as verdicts show it: whole numbers plain, others to 4 significant digits, {@code none} for no data. */
+  static String fmt(Double d) {
     if (d == null) return "none";
     if (d.isNaN()) return "NaN";
     return d == Math.rint(d) && Math.abs(d) < 1e12 ? String.valueOf(d.longValue()) : String.format("%.4g", d);

@@ -3,6 +3,7 @@ package dev.ringmaster.analysis;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -28,12 +29,7 @@ public interface SoakClock {
 
     @Override
     public void sleepUntil(Instant until, Runnable heartbeat) throws InterruptedException {
-      while (true) {
-        heartbeat.run();
-        long left = Duration.between(Instant.now(), until).toMillis();
-        if (left <= 0) return;
-        Thread.sleep(Math.min(left, 1000));
-      }
+      sleepUntil(until, heartbeat, new CompletableFuture<Void>()); // never wakes early
     }
 
     @Override

@@ -42,17 +42,12 @@ public record TripwireRun(Tripwire tripwire, List<MetricVerdict> crossing, int c
   /** Why it tripped, with the values that crossed the line: {@code tripwire error-spike: 2 consecutive checks crossed canary > 0.2 (0.31, 0.34)}. */
   public String reason() {
     return "tripwire " + tripwire.name() + ": " + crossing.size() + " consecutive check(s) crossed " + FailCondition.parse(tripwire.failIf())
-        + " (canary " + crossing.stream().map(v -> fmt(v.canary())).collect(Collectors.joining(", ")) + ")";
+        + " (canary " + crossing.stream().map(v -> MetricVerdict.fmt(v.canary())).collect(Collectors.joining(", ")) + ")";
   }
 
   /** The tally for a soak's verdict: {@code error-spike 120 checks, 0 crossed, 3 inconclusive}. */
   public String tally() {
     return tripwire.name() + " " + checks + " checks, " + crossed + " crossed" + (inconclusive > 0 ? ", " + inconclusive + " inconclusive" : "")
         + (errors > 0 ? ", " + errors + " failed to read" : "");
-  }
-
-  private static String fmt(Double d) {
-    if (d == null) return "none";
-    return d == Math.rint(d) && Math.abs(d) < 1e12 ? String.valueOf(d.longValue()) : String.format("%.4g", d);
   }
 }
