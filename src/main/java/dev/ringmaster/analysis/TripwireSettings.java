@@ -5,13 +5,13 @@ import dev.ringmaster.connection.PermanentFailure;
 import java.time.Duration;
 
 /**
- * A metric connection's tripwire settings: {@code tripwire-every} (500ms, at least 250ms), how often each soak checks
+ * A metric connection's tripwire settings: {@code tripwire-every} (250ms, also the shortest allowed), how often each soak checks
  * its tripwires; {@code tripwire-max-queries} (200), the most tripwire queries per second the connection sends for all the
  * soaks of this Ringmaster process together. A check the cap has no room for is skipped (it neither crosses nor
  * passes), so many soaks at once check less often instead of overloading Prometheus or the service.
  */
 public record TripwireSettings(Duration every, int maxQueriesPerSecond) {
-  public static final Duration DEFAULT_EVERY = Duration.ofMillis(500);
+  public static final Duration DEFAULT_EVERY = Duration.ofMillis(250);
   public static final Duration MIN_EVERY = Duration.ofMillis(250);
   public static final int DEFAULT_MAX_QUERIES = 200;
 

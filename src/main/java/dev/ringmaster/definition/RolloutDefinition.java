@@ -73,13 +73,13 @@ public record RolloutDefinition(String apiVersion, String kind, Metadata metadat
   public record Metric(String name, String canary, String control, String samples, String failIf) {}
 
   /**
-   * A hard limit checked at the connection's fast cadence ({@code tripwire-every}, 500 ms) through the whole soak,
+   * A hard limit checked at the connection's fast cadence ({@code tripwire-every}, 250 ms) through the whole soak,
    * apart from the {@code interval} measurements: {@code consecutive} checks in a row that cross {@code failIf}, each
    * with at least {@code minSamples} in {@code samples}, fail the soak at once. It never promotes anything.
    */
   public record Tripwire(String name, String canary, String control, String samples, String failIf, long minSamples, int consecutive) {
     public static final long DEFAULT_MIN_SAMPLES = 20;
-    public static final int DEFAULT_CONSECUTIVE = 3;
+    public static final int DEFAULT_CONSECUTIVE = 5;
 
     /** The queries and condition, as a metric every source reads. */
     public Metric asMetric() {

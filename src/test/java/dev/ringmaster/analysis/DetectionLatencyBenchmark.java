@@ -69,14 +69,14 @@ class DetectionLatencyBenchmark {
         samples: sum(increase(http_requests_total{%1$sflag="on"}[5s]))
         failIf: canary > control + 0.05
       """;
-  /** The README's tripwire, at its defaults (minSamples 20, consecutive 3), checked every 500 ms (tripwire-every's default). */
+  /** The README's tripwire, at its defaults (minSamples 20, consecutive 5), checked every 250 ms (tripwire-every's default). */
   static final String TRIPWIRE = """
       - name: error-spike
         canary: sum(irate(http_requests_total{%1$sflag="on",code=~"5.."}[3s])) / sum(irate(http_requests_total{%1$sflag="on"}[3s]))
         samples: sum(irate(http_requests_total{%1$sflag="on"}[3s]))
         failIf: canary > 0.2
       """ + (System.getProperty("ringmaster.benchmark.consecutive") == null ? "" : "  consecutive: " + System.getProperty("ringmaster.benchmark.consecutive") + "\n");
-  /** Another cadence and count than the defaults: -Dringmaster.benchmark.tripwire-every=250ms -Dringmaster.benchmark.consecutive=5. */
+  /** Another cadence and count than the defaults: -Dringmaster.benchmark.tripwire-every=500ms -Dringmaster.benchmark.consecutive=3. */
   static final String TRIPWIRE_EVERY = System.getProperty("ringmaster.benchmark.tripwire-every", TripwireSettings.DEFAULT_EVERY.toMillis() + "ms");
   static final String CONSECUTIVE = System.getProperty("ringmaster.benchmark.consecutive", String.valueOf(dev.ringmaster.definition.RolloutDefinition.Tripwire.DEFAULT_CONSECUTIVE));
 

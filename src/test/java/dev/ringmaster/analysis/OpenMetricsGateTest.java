@@ -25,7 +25,7 @@ class OpenMetricsGateTest extends GateScenarios {
 
   @Override
   Map<String, String> settings() {
-    return Map.of("kind", "openmetrics", "url", target.metricsUrl(), "window", "2s", "timeout", "2s");
+    return Map.of("kind", "openmetrics", "url", target.metricsUrl(), "window", "2s", "timeout", "2s", "tripwire-every", "500ms");
   }
 
   @Override
@@ -43,7 +43,7 @@ class OpenMetricsGateTest extends GateScenarios {
         """;
   }
 
-  /** At the defaults: a check every 500 ms, each over the scrapes since the previous one (tripwire-window = tripwire-every). */
+  /** A check every 500 ms (twice the default, so one 0.6 s burst spans one or two windows), each over the scrapes since the previous one (tripwire-window = tripwire-every). */
   @Override
   String tripwire(int consecutive) {
     return """

@@ -174,7 +174,7 @@ class TripwireTest {
 
   @Test
   void settingsComeFromTheConnectionAndBadOnesAreRefusedClearly() {
-    assertThat(TripwireSettings.of(new Connection("prom", "prometheus", Map.of()))).isEqualTo(new TripwireSettings(Duration.ofMillis(500), 200));
+    assertThat(TripwireSettings.of(new Connection("prom", "prometheus", Map.of()))).isEqualTo(new TripwireSettings(Duration.ofMillis(250), 200));
     assertThat(TripwireSettings.of(new Connection("prom", "prometheus", Map.of("tripwire-every", "2s", "tripwire-max-queries", "40"))))
         .isEqualTo(new TripwireSettings(Duration.ofSeconds(2), 40));
     assertThatThrownBy(() -> TripwireSettings.of(new Connection("prom", "prometheus", Map.of("tripwire-every", "100ms"))))

@@ -140,7 +140,7 @@ class DefinitionValidatorTest {
     assertThat(d.spec().analysis().tripwires()).extracting(RolloutDefinition.Tripwire::name).containsExactly("error-spike", "latency-spike");
     RolloutDefinition.Tripwire spike = d.spec().analysis().tripwires().get(0);
     assertThat(spike.minSamples()).isEqualTo(20);
-    assertThat(spike.consecutive()).isEqualTo(3);
+    assertThat(spike.consecutive()).isEqualTo(5);
     assertThat(spike.queries()).isEqualTo(2);
     assertThat(d.spec().analysis().tripwires().get(1).queries()).isEqualTo(3);
     assertThat(TestDefinitions.load(TestDefinitions.WITH_ANALYSIS).spec().analysis().tripwires()).isEmpty();
