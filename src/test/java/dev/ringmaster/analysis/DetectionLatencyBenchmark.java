@@ -55,7 +55,7 @@ import org.junit.jupiter.api.Test;
  * <p>{@link #tripwireFalsePositives} soaks healthy, noisy canaries ({@link TrafficTarget#noisy}) with the tripwire at
  * its defaults and counts rollbacks among its checks:
  * <pre>mvn test -Dtest=DetectionLatencyBenchmark#tripwireFalsePositives -Dringmaster.benchmark=true -Dringmaster.benchmark.soak=10m</pre>
- * ({@code -Dringmaster.benchmark.blip-ms=50-150} for shorter blips, {@code -Dringmaster.benchmark.consecutive=5} for another count).
+ * (blips of 50–150 ms by default; {@code -Dringmaster.benchmark.blip-ms=100-300} for the harsher noise, {@code -Dringmaster.benchmark.consecutive=3} for another count).
  */
 class DetectionLatencyBenchmark {
   static final int RUNS = Integer.getInteger("ringmaster.benchmark.runs", 20);
@@ -250,7 +250,7 @@ class DetectionLatencyBenchmark {
     int rollouts = Integer.getInteger("ringmaster.benchmark.rollouts", 4);
     List<TrafficTarget> targets = new ArrayList<>();
     for (int i = 0; i < rollouts; i++) targets.add(new TrafficTarget());
-    String[] blip = System.getProperty("ringmaster.benchmark.blip-ms", "100-300").split("-");
+    String[] blip = System.getProperty("ringmaster.benchmark.blip-ms", "50-150").split("-");
     targets.forEach(t -> {
       t.noisy = true;
       t.blipMinMs = Integer.parseInt(blip[0].strip());
