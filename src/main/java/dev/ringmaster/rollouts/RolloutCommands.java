@@ -79,13 +79,13 @@ public class RolloutCommands {
   }
 
   public ApprovalReceipt approve(String id, Caller caller, String comment, String gate) {
-    authorize(id, caller, Role.APPROVE, "approve rollouts");
-    return decide(id, new Decision(caller.identity(), comment, caller.source(), caller.groups(), gate), RolloutWorkflow::approve);
+    RolloutStatus s = authorize(id, caller, Role.APPROVE, "approve rollouts");
+    return decide(s, new Decision(caller.identity(), comment, caller.source(), caller.groups(), gate), RolloutWorkflow::approve);
   }
 
   public ApprovalReceipt reject(String id, Caller caller, String comment, String gate) {
-    authorize(id, caller, Role.APPROVE, "reject rollouts");
-    return decide(id, new Decision(caller.identity(), comment, caller.source(), caller.groups(), gate), RolloutWorkflow::reject);
+    RolloutStatus s = authorize(id, caller, Role.APPROVE, "reject rollouts");
+    return decide(s, new Decision(caller.identity(), comment, caller.source(), caller.groups(), gate), RolloutWorkflow::reject);
   }
 
   /** Sends the operation's signal when it applies to the rollout as it is now; answers with the status after it. */
@@ -111,9 +111,12 @@ public class RolloutCommands {
     return s;
   }
 
-  /** The workflow's Update validators decide; their refusals come back with the reason they gave. */
-  private ApprovalReceipt decide(String id, Decision decision, BiFunction<RolloutWorkflow, Decision, ApprovalReceipt> action) {
-    RolloutStatus s = gateway.status(id);
+  /**
+   * The workflow's Update validators decide; their refusals come back with the reason they gave. {@code s} is the
+   * status {@link #authorize} read: a rollout that ended since then refuses the Update itself.
+   */
+  private ApprovalReceipt decide(RolloutStatus s, Decision decision, BiFunction<RolloutWorkflow, Decision, ApprovalReceipt> action) {
+    String id = s.id();
     if (s.state().isFinal()) throw new CommandRefused(Reason.CONFLICT, id + " already ended " + s.state() + "; nothing awaits approval");
     try {
       return action.apply(gateway.rollout(id), decision);

@@ -152,6 +152,7 @@ class ScaleBenchmark {
     List<Long> approveCalls = Collections.synchronizedList(new ArrayList<>());
     ExecutorService approvers = Executors.newFixedThreadPool(20);
     List<Future<?>> sent = new ArrayList<>();
+    List<Long> profiled = profileStart();
     long approvalsStart = System.nanoTime();
     for (String id : ids) {
       sent.add(approvers.submit(() -> {
@@ -167,6 +168,7 @@ class ScaleBenchmark {
     double approvalsSpread = (System.nanoTime() - approvalsStart) / 1e9;
     approvers.shutdown();
     for (String id : ids) awaitPhase(id, "SOAKING", Duration.ofMinutes(2));
+    profileDump(profiled);
 
     // Approval sent → the next ring's EnableRing completed, from each workflow's history (the server's clock; one machine).
     WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget("127.0.0.1:" + temporalPort).build());
@@ -223,6 +225,35 @@ class ScaleBenchmark {
     Path out = Path.of("target/benchmarks/scale.md");
     Files.createDirectories(out.getParent());
     Files.writeString(out, report, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+  }
+
+  /**
+   * With {@code -Dringmaster.benchmark.profile=DIR}: a Java Flight Recording of the worker and of the test server
+   * from just before the approvals until every approved rollout soaks its next ring, written to
+   * {@code DIR/worker.jfr} and {@code DIR/temporal.jfr} (read them with {@code jfr print} or JDK Mission Control).
+   */
+  private List<Long> profileStart() throws Exception {
+    if (System.getProperty("ringmaster.benchmark.profile") == null) return List.of();
+    List<Long> pids = new ArrayList<>(List.of(worker.pid()));
+    PidFile.live(work.resolve("var/temporal-dev-server.pid")).ifPresent(f -> pids.add(f.pid()));
+    for (long pid : pids) jcmd(pid, "JFR.start", "name=approvals", "settings=profile");
+    return pids;
+  }
+
+  private void profileDump(List<Long> pids) throws Exception {
+    for (int i = 0; i < pids.size(); i++) {
+      Path dir = Path.of(System.getProperty("ringmaster.benchmark.profile")).toAbsolutePath();
+      Files.createDirectories(dir);
+      jcmd(pids.get(i), "JFR.stop", "name=approvals", "filename=" + dir.resolve(i == 0 ? "worker.jfr" : "temporal.jfr"));
+    }
+  }
+
+  private static void jcmd(long pid, String... command) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), String.valueOf(pid)));
+    cmd.addAll(List.of(command));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) throw new IllegalStateException(String.join(" ", cmd) + ": " + out);
   }
 
   private void awaitPhase(String id, String phase, Duration within) {
