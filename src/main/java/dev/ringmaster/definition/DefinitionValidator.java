@@ -31,7 +31,7 @@ public final class DefinitionValidator {
   public static final int MAX_RINGS = 12;
   public static final int MAX_METRICS = 10;
   public static final int MAX_QUORUM = 10;
-  /** Tripwires run twice a second through every soak: a few per rollout keep its query rate small (README). */
+  /** Tripwires run four times a second through every soak: a few per rollout keep its query rate small (README). */
   public static final int MAX_TRIPWIRES = 3;
   public static final int MAX_CONSECUTIVE = 10;
 
@@ -195,7 +195,7 @@ public final class DefinitionValidator {
     }
     if (a.tripwires().size() > MAX_TRIPWIRES) {
       p.add(new Problem("spec.analysis.tripwires", "has " + a.tripwires().size() + " tripwires, more than the " + MAX_TRIPWIRES + " a rollout may have",
-          "each tripwire queries the source twice a second through every soak; keep the hard limits that must act at once (errors, saturation)"));
+          "each tripwire queries the source four times a second through every soak; keep the hard limits that must act at once (errors, saturation)"));
     }
     for (int i = 0; i < a.tripwires().size(); i++) {
       Tripwire t = a.tripwires().get(i);

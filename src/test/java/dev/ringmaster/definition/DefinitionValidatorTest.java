@@ -156,7 +156,7 @@ class DefinitionValidatorTest {
         "spec.analysis.tripwires[4].consecutive: 0 must be at least 1",
         "spec.analysis.tripwires[4].minSamples: -1 must be at least 0",
         "spec.analysis.tripwires[4].every: unknown field 'every' (hint: known fields here: name, canary, control, samples, failIf, minSamples, consecutive)",
-        "spec.analysis.tripwires: has 5 tripwires, more than the 3 a rollout may have (hint: each tripwire queries the source twice a second "
+        "spec.analysis.tripwires: has 5 tripwires, more than the 3 a rollout may have (hint: each tripwire queries the source four times a second "
             + "through every soak; keep the hard limits that must act at once (errors, saturation))",
         "spec.analysis.tripwires[0].name: 'error-rate' already names a metric or a tripwire (hint: names are shown in verdicts: keep them distinct)",
         "spec.analysis.tripwires[2].control: is required: failIf compares against control (hint: add a control query over the flag-off population)",
