@@ -154,28 +154,29 @@ class ScaleBenchmark {
     ExecutorService approvers = Executors.newFixedThreadPool(20);
     List<Future<?>> sent = new ArrayList<>();
     List<Long> profiled = profileStart();
-    long approvalsStart = System.nanoTime();
-    for (String id : ids) {
-      sent.add(approvers.submit(() -> {
-        sentAtMillis.put(id, System.currentTimeMillis());
-        long t0 = System.nanoTime();
-        try {
-          Answer a = worker.call("POST", "/api/rollouts/" + id + "/approve", JSON.createObjectNode().put("by", "alice").put("comment", "scale benchmark"));
-          if (a.status() != 200) throw new AssertionError(id + ": " + a.status() + " " + a.body());
-        } catch (java.net.http.HttpTimeoutException e) {
-          approveTimeouts.incrementAndGet(); // no answer within 20 s; the history says when the approval landed
-        }
-        approveCalls.add((System.nanoTime() - t0) / 1_000_000);
-        return null;
-      }));
-    }
-    for (Future<?> f : sent) f.get(60, TimeUnit.SECONDS);
-    double approvalsSpread = (System.nanoTime() - approvalsStart) / 1e9;
-    approvers.shutdown();
+    double approvalsSpread;
     try {
+      long approvalsStart = System.nanoTime();
+      for (String id : ids) {
+        sent.add(approvers.submit(() -> {
+          sentAtMillis.put(id, System.currentTimeMillis());
+          long t0 = System.nanoTime();
+          try {
+            Answer a = worker.call("POST", "/api/rollouts/" + id + "/approve", JSON.createObjectNode().put("by", "alice").put("comment", "scale benchmark"));
+            if (a.status() != 200) throw new AssertionError(id + ": " + a.status() + " " + a.body());
+          } catch (java.net.http.HttpTimeoutException e) {
+            approveTimeouts.incrementAndGet(); // no answer within 20 s; the history says when the approval landed
+          }
+          approveCalls.add((System.nanoTime() - t0) / 1_000_000);
+          return null;
+        }));
+      }
+      for (Future<?> f : sent) f.get(60, TimeUnit.SECONDS);
+      approvalsSpread = (System.nanoTime() - approvalsStart) / 1e9;
+      approvers.shutdown();
       for (String id : ids) awaitPhase(id, "SOAKING", Duration.ofMinutes(2));
     } finally {
-      profileDump(profiled);
+      profileDump(profiled); // also when an approval or a next ring fails: that is the run worth reading
     }
 
     // Approval sent → the next ring's EnableRing completed, from each workflow's history (the server's clock; one machine).
@@ -250,9 +251,10 @@ class ScaleBenchmark {
   }
 
   private void profileDump(List<Long> pids) throws Exception {
+    if (pids.isEmpty()) return;
+    Path dir = Path.of(System.getProperty("ringmaster.benchmark.profile")).toAbsolutePath();
+    Files.createDirectories(dir);
     for (int i = 0; i < pids.size(); i++) {
-      Path dir = Path.of(System.getProperty("ringmaster.benchmark.profile")).toAbsolutePath();
-      Files.createDirectories(dir);
       jcmd(pids.get(i), "JFR.stop", "name=approvals", "filename=" + dir.resolve(i == 0 ? "worker.jfr" : "temporal.jfr"));
     }
   }
