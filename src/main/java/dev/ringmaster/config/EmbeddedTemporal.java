@@ -63,6 +63,6 @@ public class EmbeddedTemporal implements ApplicationContextInitializer<Configura
 
   private static void point(ConfigurableEnvironment env, int port) {
     env.getPropertySources().addFirst(new MapPropertySource("ringmaster-embedded-temporal",
-        Map.of("spring.temporal.connection.target", "127.0.0.1:" + port, "ringmaster.temporal.sticky-queue-timeout-zero", "true")));
+        Map.of("spring.temporal.connection.target", "127.0.0.1:" + port)));
   }
 }

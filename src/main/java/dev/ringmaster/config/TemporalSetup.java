@@ -33,8 +33,11 @@ public class TemporalSetup {
   static final int DEFAULT_MAX_CONCURRENT_ACTIVITIES = 2_000;
 
   /**
-   * Against the Java test server a worker must not use sticky queues: with the default sticky timeout, a workflow
-   * whose worker died (or shut down) is never handed to another worker. Zero turns stickiness off there.
+   * Workers keep their workflows cached and ask for each one's next task on a sticky queue, so a task brings only the
+   * new events instead of a whole history to replay. A real server hands a workflow whose worker died to another
+   * after the sticky schedule-to-start timeout; against the dev server and the in-process server,
+   * {@code StickyQueueReaper} does. {@code ringmaster.temporal.sticky-queue-timeout-zero=true} turns stickiness off
+   * (every task a replay), for a plain Java test server that does neither.
    */
   @Bean
   WorkerOptionsCustomizer ringmasterWorkerOptions(

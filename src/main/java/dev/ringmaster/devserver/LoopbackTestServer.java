@@ -17,16 +17,21 @@ import java.util.concurrent.TimeUnit;
 /**
  * Temporal's Java test server bound to 127.0.0.1 only ({@code TestServer.main} binds every interface), in real time
  * (time skipping locked). Runs in the dev server process, or inside Ringmaster / a test (mode {@code in-process}).
+ * With a {@link StickyQueueReaper}, so workers may keep their workflow caches (sticky queues) and a workflow whose
+ * worker died still goes on, as against a real server.
  */
-public record LoopbackTestServer(TestServicesStarter services, Server grpc) implements AutoCloseable {
+public record LoopbackTestServer(TestServicesStarter services, Server grpc, StickyQueueReaper reaper) implements AutoCloseable {
   public static LoopbackTestServer start(int port) {
     TestServicesStarter services = new TestServicesStarter(true, 0);
     try {
       ServerBuilder<?> builder = NettyServerBuilder.forAddress(
           new InetSocketAddress(InetAddress.getLoopbackAddress(), port), InsecureServerCredentials.create());
       List<BindableService> bindable = services.getServices();
-      GRPCServerHelper.registerServicesAndHealthChecks(bindable, builder);
-      return new LoopbackTestServer(services, builder.build().start());
+      StickyQueueReaper reaper = new StickyQueueReaper(services.getWorkflowService());
+      GRPCServerHelper.registerServicesAndHealthChecks(bindable, builder, List.of(reaper));
+      Server grpc = builder.build().start();
+      reaper.start(grpc.getPort());
+      return new LoopbackTestServer(services, grpc, reaper);
     } catch (IOException e) {
       services.close();
       String hint = e instanceof BindException || e.getCause() instanceof BindException || String.valueOf(e.getMessage()).contains("bind")
@@ -44,6 +49,7 @@ public record LoopbackTestServer(TestServicesStarter services, Server grpc) impl
 
   @Override
   public void close() {
+    reaper.close();
     grpc.shutdown();
     try {
       if (!grpc.awaitTermination(5, TimeUnit.SECONDS)) grpc.shutdownNow();

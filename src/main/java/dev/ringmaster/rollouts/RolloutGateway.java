@@ -141,7 +141,7 @@ final class RolloutGateway {
 
   /**
    * The status: the workflow's {@code status()} query with the live measurements of a ring that soaks. A query costs
-   * a workflow task (a replay of the history when the worker has no sticky cache, as against the test server); its
+   * a workflow task (a replay of the history when the workflow is not in the worker's cache); its
    * answer only changes when the history grows, so it is kept per run and history length, and the describe that
    * comes first anyway says whether it still holds.
    */

@@ -32,7 +32,7 @@ class CrashSurvivalTest {
 
   static WorkerFactory worker(WorkflowClient client, FakeActivities activities) {
     WorkerFactory factory = WorkerFactory.newInstance(client);
-    var worker = factory.newWorker(TaskQueues.ROLLOUTS, TemporalSetup.workerOptions(WorkerOptions.newBuilder(), true, TemporalSetup.DEFAULT_MAX_CONCURRENT_ACTIVITIES).build());
+    var worker = factory.newWorker(TaskQueues.ROLLOUTS, TemporalSetup.workerOptions(WorkerOptions.newBuilder(), false, TemporalSetup.DEFAULT_MAX_CONCURRENT_ACTIVITIES).build());
     worker.registerWorkflowImplementationTypes(RolloutWorkflowImpl.class);
     worker.registerActivitiesImplementations(activities, activities.analysis);
     factory.start();
