@@ -2,6 +2,7 @@ package dev.ringmaster.pipeline;
 
 import dev.ringmaster.connection.PermanentFailure;
 import io.temporal.activity.ActivityOptions;
+import io.temporal.activity.LocalActivityOptions;
 import io.temporal.common.RetryOptions;
 import java.time.Duration;
 
@@ -59,7 +60,20 @@ final class StepPolicies {
 
   /** The kill switch: short timeout, fast retries; it is the first thing a rollback does and it must be quick. */
   static ActivityOptions killSwitch(String summary) {
-    return options(Duration.ofSeconds(15), retry(Duration.ofMillis(200), Duration.ofSeconds(5), 20), summary);
+    return options(KILL_SWITCH_TIMEOUT, KILL_SWITCH_RETRY, summary);
+  }
+
+  private static final Duration KILL_SWITCH_TIMEOUT = Duration.ofSeconds(15);
+  private static final RetryOptions KILL_SWITCH_RETRY = retry(Duration.ofMillis(200), Duration.ofSeconds(5), 20);
+
+  /**
+   * The kill switch as a local activity (rollouts from this version on): the worker that handles the FAILED verdict
+   * calls the provider in the same workflow task, with no round trip through the server to schedule it and no wait
+   * for an activity poller. The same timeout and retries; the history records it as a {@code LocalActivity} marker.
+   */
+  static LocalActivityOptions killSwitchLocal(String summary) {
+    return LocalActivityOptions.newBuilder().setStartToCloseTimeout(KILL_SWITCH_TIMEOUT).setRetryOptions(KILL_SWITCH_RETRY)
+        .setSummary(summary).build();
   }
 
   static ActivityOptions measurement(String summary) {

@@ -140,12 +140,17 @@ final class Steps {
   }
 
   /**
-   * Compensation for every ring at once: the kill switch first (fast, one provider call), then the flag goes back to
-   * the state captured before the first ring (histories without a capture: the ring rules are removed).
+   * Compensation for every ring at once: the kill switch first (fast, one provider call, a local activity so it
+   * runs in the workflow task that learned of the rollback), then the flag goes back to the state captured before
+   * the first ring (histories without a capture: the ring rules are removed).
    */
   void flagOffEverywhere() {
     Instant asked = RolloutState.now();
-    FlagChange off = stub(FlagActivities.class, StepPolicies.killSwitch("KILL SWITCH: " + flag.key() + " off for everyone")).killSwitch(flag);
+    String summary = "KILL SWITCH: " + flag.key() + " off for everyone";
+    FlagActivities killer = Workflow.getVersion("kill-switch-local", Workflow.DEFAULT_VERSION, 1) >= 1
+        ? Workflow.newLocalActivityStub(FlagActivities.class, StepPolicies.killSwitchLocal(summary))
+        : stub(FlagActivities.class, StepPolicies.killSwitch(summary));
+    FlagChange off = killer.killSwitch(flag);
     st.rollbackSteps.add("KillSwitch: " + flag.key() + " off for everyone (" + off.providerRef() + ", provider acknowledged in "
         + off.acknowledgedIn().toMillis() + " ms, " + Duration.between(asked, RolloutState.now()).toMillis() + " ms after the request)");
     if (flagBefore != null) {

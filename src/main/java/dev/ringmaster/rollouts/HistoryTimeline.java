@@ -65,6 +65,15 @@ public final class HistoryTimeline {
           var d = e.getTimerStartedEventAttributes().getStartToFireTimeout();
           detail = (summary == null ? "" : summary + " ") + "(" + d.getSeconds() + "s)";
         }
+        case EVENT_TYPE_MARKER_RECORDED -> {
+          var m = e.getMarkerRecordedEventAttributes();
+          if (m.getMarkerName().equals("LocalActivity")) { // the kill switch: its type, its result or failure
+            Payloads activityType = m.getDetailsMap().get("type");
+            step = activityType == null ? "LocalActivity" : text(activityType).replace("\"", "");
+            Payloads result = m.getDetailsMap().get("result");
+            detail = m.hasFailure() ? m.getFailure().getMessage() : result == null ? summary : text(result);
+          }
+        }
         case EVENT_TYPE_TIMER_FIRED -> step = "timer";
         case EVENT_TYPE_TIMER_CANCELED -> step = "timer";
         case EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED -> {

@@ -170,12 +170,15 @@ class EndToEndTest {
     assertThat(Files.readString(dir.resolve("running-version")).strip()).isEqualTo("2.0.0");
     assertThat(api.status(id2).get("rollbackReason").asText()).isEqualTo("aborted by sre-on-call via rest: pager");
 
-    // The history reads like the pipeline: the kill switch ran before the previous version was redeployed.
+    // The history reads like the pipeline: the kill switch (a local activity, recorded as a marker) ran before the
+    // previous version was redeployed.
     Response history = api.call("GET", "/api/rollouts/" + id2 + "/history", null);
     assertThat(history.status()).isEqualTo(200);
     List<String> scheduled = new java.util.ArrayList<>();
     history.body().forEach(e -> {
-      if (e.get("type").asText().equals("activity_task_scheduled") && !e.get("step").asText().equals("Notify")) scheduled.add(e.get("step").asText());
+      String type = e.get("type").asText();
+      boolean step = type.equals("activity_task_scheduled") || type.equals("marker_recorded") && e.hasNonNull("step");
+      if (step && !e.get("step").asText().equals("Notify")) scheduled.add(e.get("step").asText());
     });
     assertThat(scheduled).containsExactly("CaptureFlagState", "CheckExpandSafety", "ExpandSchema", "CaptureCurrentVersion", "DeployVersion",
         "CaptureFlagState", "EnableRing", "KillSwitch", "RestoreFlag", "RedeployPrevious", "UndoExpand");
