@@ -155,7 +155,11 @@ class ScaleBenchmark {
     ExecutorService approvers = Executors.newFixedThreadPool(ids.size());
     List<Future<?>> sent = new ArrayList<>();
     List<Long> profiled = profileStart();
+    long devServerPid = PidFile.live(work.resolve("var/temporal-dev-server.pid")).map(PidFile::pid).orElse(-1L);
+    double workerCpu0 = cpuSeconds(worker.pid()), devServerCpu0 = cpuSeconds(devServerPid);
+    long burst0 = System.nanoTime();
     double approvalsSpread;
+    String burstCpu;
     try {
       long approvalsStart = System.nanoTime();
       long spacingNanos = TimeUnit.SECONDS.toNanos(1) / ids.size();
@@ -182,6 +186,9 @@ class ScaleBenchmark {
       approvers.shutdown();
       for (String id : ids) awaitPhase(id, "SOAKING", Duration.ofMinutes(2));
     } finally {
+      burstCpu = String.format("%.1f s of the worker's CPU and %.1f s of the test server's over %.1f s (2 cores: %.1f s at most)",
+          cpuSeconds(worker.pid()) - workerCpu0, cpuSeconds(devServerPid) - devServerCpu0, (System.nanoTime() - burst0) / 1e9,
+          2 * (System.nanoTime() - burst0) / 1e9);
       profileDump(profiled); // also when an approval or a next ring fails: that is the run worth reading
     }
 
@@ -230,13 +237,14 @@ class ScaleBenchmark {
         | %.0f (of %d) | %.0f s (p50 %d ms per start) | %.0f %% | %.0f / %.0f MB | %d / %d ms | %d / %d ms | %.2f s | %d / %d / %d ms | %d / %d ms |
         POST approve calls unanswered within 20 s: %d
         where the approval → next ring time goes, p50 / p99: sent → Update accepted %d / %d ms; accepted → EnableRing scheduled %d / %d ms; scheduled → started %d / %d ms; EnableRing running %d / %d ms
+        from the first approval until every approved rollout soaked its next ring: %s
         worker settings: %s
         """, getOne.size(), list.size(), APPROVED, soaking, ROLLOUTS, startSeconds, pct(sorted(starts), 50), mean(cpu) * 100, mean(heapMb), max(heapMb),
         pct(sorted(getOne), 50), pct(sorted(getOne), 99), pct(sorted(list), 50), pct(sorted(list), 99), approvalsSpread,
         pct(toNextRing, 50), pct(toNextRing, 99), toNextRing.get(toNextRing.size() - 1), pct(sorted(approveCalls), 50), pct(sorted(approveCalls), 99),
         approveTimeouts.get(), pct(sorted(toAccepted), 50), pct(sorted(toAccepted), 99), pct(sorted(toScheduled), 50), pct(sorted(toScheduled), 99),
         pct(sorted(toStarted), 50), pct(sorted(toStarted), 99), pct(sorted(inActivity), 50), pct(sorted(inActivity), 99),
-        tuning.isBlank() ? "Ringmaster's defaults" : tuning);
+        burstCpu, tuning.isBlank() ? "Ringmaster's defaults" : tuning);
     System.out.println(report);
     Path out = Path.of("target/benchmarks/scale.md");
     Files.createDirectories(out.getParent());
@@ -262,6 +270,17 @@ class ScaleBenchmark {
     Files.createDirectories(dir);
     for (int i = 0; i < pids.size(); i++) {
       jcmd(pids.get(i), "JFR.stop", "name=approvals", "filename=" + dir.resolve(i == 0 ? "worker.jfr" : "temporal.jfr"));
+    }
+  }
+
+  /** CPU time (user + system) a process has used, from /proc (Linux); 0 when it cannot be read. */
+  private static double cpuSeconds(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // utime, stime in clock ticks (USER_HZ 100)
+    } catch (java.io.IOException | RuntimeException e) {
+      return 0;
     }
   }
 
