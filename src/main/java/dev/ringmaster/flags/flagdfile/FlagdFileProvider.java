@@ -223,6 +223,7 @@ final class FlagdFileProvider implements FlagProvider {
     long start = System.nanoTime();
     try {
       ObjectNode root = read();
+      writtenTree = null; // edited below: kept again only once it is written
       for (Edit e : group) {
         ObjectNode flagNode = root.with("flags").with(e.flag().key());
         if (e.variants() != null) {
@@ -245,6 +246,8 @@ final class FlagdFileProvider implements FlagProvider {
       } finally {
         Files.deleteIfExists(tmp);
       }
+      written = bytes;
+      writtenTree = root;
       String ref = "sha256:" + sha256(bytes).substring(0, 12);
       Duration took = Duration.ofNanos(System.nanoTime() - start);
       group.forEach(e -> e.done().complete(new FlagChange(e.flag().key(), e.action(), e.audience(), ref, took)));
@@ -256,14 +259,25 @@ final class FlagdFileProvider implements FlagProvider {
     }
   }
 
+  /** The file as this provider last wrote it, and its parsed tree (under the lock; null when unknown). */
+  private byte[] written;
+  private ObjectNode writtenTree;
+
+  /**
+   * The file's tree. When its bytes are still the ones written last, the tree kept from that write (a file of a
+   * thousand flags costs a parse otherwise); anything else that changed the file is read as it is now.
+   */
   private ObjectNode read() throws IOException {
     if (!Files.exists(file) || Files.size(file) == 0) {
       ObjectNode root = F.objectNode();
       root.put("$schema", "https://flagd.dev/schema/v0/flags.json");
       return root;
     }
+    byte[] bytes = Files.readAllBytes(file);
+    if (writtenTree != null && java.util.Arrays.equals(bytes, written)) return writtenTree;
+    writtenTree = null;
     try {
-      var node = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
+      var node = JSON.readTree(bytes);
       if (node instanceof ObjectNode o && (!o.has("flags") || o.get("flags").isObject())) return o;
     } catch (IOException e) {
       // fall through: a file we cannot parse is not ours to overwrite

@@ -60,6 +60,25 @@ class FlagdFileProviderTest {
   }
 
   @Test
+  void aFileChangedByHandBetweenTwoWritesIsReadAgainNotOverwrittenFromMemory() throws Exception {
+    Path file = dir.resolve("flags.json");
+    FlagdFileProvider p = new FlagdFileProvider(file, "tenantId");
+    p.enable(FLAG, "canary", Audience.percent(5));
+    // Someone edits the file: a flag of their own, and ours turned off by hand.
+    com.fasterxml.jackson.databind.node.ObjectNode root = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(file.toFile());
+    root.with("flags").putObject("hand-made").put("state", "ENABLED").put("defaultVariant", "on").putObject("variants").put("on", true);
+    ((com.fasterxml.jackson.databind.node.ObjectNode) root.with("flags").get("new-checkout-flow")).put("state", "DISABLED");
+    Files.writeString(file, root.toString());
+
+    p.enable(new FlagTarget("flags", "other-flow", "rollout-other-1.0.0", "team", null), "canary", Audience.percent(5));
+    JsonNode flags = JSON.readTree(file.toFile()).get("flags");
+    assertThat(flags.has("hand-made")).as("the hand-made flag is kept").isTrue();
+    assertThat(flags.get("new-checkout-flow").get("state").asText()).as("the hand edit is kept").isEqualTo("DISABLED");
+    assertThat(flags.has("other-flow")).isTrue();
+    assertThat(p.capture(FLAG).summary()).as("a capture reads the file as it is").isEqualTo("disabled");
+  }
+
+  @Test
   void killSwitchAllTurnsEveryFlagOffInOneWriteOfTheFile() throws Exception {
     Path file = dir.resolve("flags.json");
     FlagdFileProvider p = new FlagdFileProvider(file, "tenantId");
