@@ -20,6 +20,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -74,72 +76,77 @@ class StickyQueueReaperTest {
     return WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget("127.0.0.1:" + port).build());
   }
 
+  private LoopbackTestServer server;
+  private WorkflowServiceStubs clientStubs, dyingStubs, freshStubs;
+  private WorkflowClient client;
+  private WorkerFactory dying, fresh;
+
+  @BeforeEach
+  void serverAndAWorkerThatWillDie() {
+    server = LoopbackTestServer.start(0);
+    clientStubs = stubs(server.port());
+    dyingStubs = stubs(server.port());
+    freshStubs = stubs(server.port());
+    client = WorkflowClient.newInstance(clientStubs);
+    dying = worker(dyingStubs);
+  }
+
+  @AfterEach
+  void stop() {
+    if (fresh != null) fresh.shutdownNow();
+    dying.shutdownNow();
+    freshStubs.shutdownNow();
+    clientStubs.shutdownNow();
+    server.close();
+  }
+
+  /** A counter on the dying worker, counted once: it is in that worker's cache, and its sticky queue names it. */
+  private Counter countedOnceOnTheDyingWorker(String id, int until) {
+    Counter counter = client.newWorkflowStub(Counter.class, WorkflowOptions.newBuilder().setWorkflowId(id).setTaskQueue(QUEUE).build());
+    WorkflowClient.start(counter::run, until);
+    counter.add();
+    await().atMost(Duration.ofSeconds(10)).until(() -> counter.count() == 1); // answered from the dying worker's cache
+    return counter;
+  }
+
+  /** The dying worker's polls are cut off and it never says goodbye (as with SIGKILL); a fresh worker starts. */
+  private void theWorkerDiesAndAnotherStarts() {
+    dyingStubs.shutdownNow();
+    fresh = worker(freshStubs);
+  }
+
   @Test
   void aWorkflowWhoseStickyWorkerIsGoneGoesOnWithAnotherWorker() throws Exception {
-    try (LoopbackTestServer server = LoopbackTestServer.start(0)) {
-      WorkflowServiceStubs clientStubs = stubs(server.port()), dyingStubs = stubs(server.port()), freshStubs = stubs(server.port());
-      WorkflowClient client = WorkflowClient.newInstance(clientStubs);
-      WorkerFactory dying = worker(dyingStubs);
-      Counter counter = client.newWorkflowStub(Counter.class, WorkflowOptions.newBuilder().setWorkflowId("counter").setTaskQueue(QUEUE).build());
-      WorkflowClient.start(counter::run, 3);
-      counter.add();
-      await().atMost(Duration.ofSeconds(10)).until(() -> counter.count() == 1); // answered from the dying worker's cache
+    Counter counter = countedOnceOnTheDyingWorker("counter", 3);
+    theWorkerDiesAndAnotherStarts();
+    long cut = System.nanoTime();
+    counter.add(); // its workflow task goes to the dead worker's sticky queue
+    await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> counter.count() == 2);
+    long handedOnSeconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - cut);
+    assertThat(handedOnSeconds).as("handed on after the grace, not at a workflow task timeout").isLessThan(15);
+    counter.add();
+    assertThat(client.newUntypedWorkflowStub("counter").getResult(20, TimeUnit.SECONDS, Integer.class)).isEqualTo(3);
 
-      dyingStubs.shutdownNow(); // its polls are cut off; it never says goodbye
-      WorkerFactory fresh = worker(freshStubs);
-      try {
-        long cut = System.nanoTime();
-        counter.add(); // its workflow task goes to the dead worker's sticky queue
-        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> counter.count() == 2);
-        long handedOnSeconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - cut);
-        assertThat(handedOnSeconds).as("handed on after the grace, not at a workflow task timeout").isLessThan(15);
-        counter.add();
-        assertThat(client.newUntypedWorkflowStub("counter").getResult(20, TimeUnit.SECONDS, Integer.class)).isEqualTo(3);
-
-        List<HistoryEvent> failed = new ArrayList<>();
-        for (HistoryEvent e : client.fetchHistory("counter").getEvents()) {
-          if (e.getEventType() == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED) failed.add(e);
-        }
-        assertThat(failed).as("the task that waited on the dead sticky queue, handed back").hasSize(1);
-        assertThat(failed.get(0).getWorkflowTaskFailedEventAttributes().getCause())
-            .isEqualTo(WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_RESET_STICKY_TASK_QUEUE);
-        assertThat(failed.get(0).getWorkflowTaskFailedEventAttributes().getIdentity()).isEqualTo(StickyQueueReaper.IDENTITY);
-      } finally {
-        fresh.shutdownNow();
-        dying.shutdownNow();
-        freshStubs.shutdownNow();
-        clientStubs.shutdownNow();
-      }
+    List<HistoryEvent> failed = new ArrayList<>();
+    for (HistoryEvent e : client.fetchHistory("counter").getEvents()) {
+      if (e.getEventType() == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED) failed.add(e);
     }
+    assertThat(failed).as("the task that waited on the dead sticky queue, handed back").hasSize(1);
+    assertThat(failed.get(0).getWorkflowTaskFailedEventAttributes().getCause())
+        .isEqualTo(WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_RESET_STICKY_TASK_QUEUE);
+    assertThat(failed.get(0).getWorkflowTaskFailedEventAttributes().getIdentity()).isEqualTo(StickyQueueReaper.IDENTITY);
   }
 
   @Test
   void queriesGoToTheLivingWorkerOnceTheDeadOnesQueueIsFound() throws Exception {
-    try (LoopbackTestServer server = LoopbackTestServer.start(0)) {
-      WorkflowServiceStubs clientStubs = stubs(server.port()), dyingStubs = stubs(server.port()), freshStubs = stubs(server.port());
-      WorkflowClient client = WorkflowClient.newInstance(clientStubs);
-      WorkerFactory dying = worker(dyingStubs);
-      Counter counter = client.newWorkflowStub(Counter.class, WorkflowOptions.newBuilder().setWorkflowId("queried").setTaskQueue(QUEUE).build());
-      WorkflowClient.start(counter::run, 2);
-      counter.add();
-      await().atMost(Duration.ofSeconds(10)).until(() -> counter.count() == 1);
-
-      dyingStubs.shutdownNow();
-      WorkerFactory fresh = worker(freshStubs);
-      try {
-        Thread.sleep(StickyQueueReaper.GRACE.toMillis() + 2_000); // found dead, workflows pointed back
-        long t0 = System.nanoTime();
-        assertThat(counter.count()).isEqualTo(1); // answered by the fresh worker, no history event needed
-        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).as("a query, not a wait for a deadline").isLessThan(5_000);
-        for (HistoryEvent e : client.fetchHistory("queried").getEvents()) {
-          assertThat(e.getEventType()).as("nothing waited on the dead queue").isNotEqualTo(EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED);
-        }
-      } finally {
-        fresh.shutdownNow();
-        dying.shutdownNow();
-        freshStubs.shutdownNow();
-        clientStubs.shutdownNow();
-      }
+    Counter counter = countedOnceOnTheDyingWorker("queried", 2);
+    theWorkerDiesAndAnotherStarts();
+    Thread.sleep(StickyQueueReaper.GRACE.toMillis() + 2_000); // found dead, workflows pointed back
+    long t0 = System.nanoTime();
+    assertThat(counter.count()).isEqualTo(1); // answered by the fresh worker, no history event needed
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).as("a query, not a wait for a deadline").isLessThan(5_000);
+    for (HistoryEvent e : client.fetchHistory("queried").getEvents()) {
+      assertThat(e.getEventType()).as("nothing waited on the dead queue").isNotEqualTo(EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED);
     }
   }
 }
