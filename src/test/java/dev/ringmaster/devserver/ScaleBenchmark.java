@@ -252,7 +252,7 @@ class ScaleBenchmark {
   }
 
   /**
-   * With {@code -Dringmaster.benchmark.profile=DIR}: a Java Flight Recording of the worker and of the test server
+   * With {@code -Dringmaster.benchmark.profile=DIR}: a Java Flight Recording (CPU samples) of the worker and of the test server
    * from just before the approvals until every approved rollout soaks its next ring, written to
    * {@code DIR/worker.jfr} and {@code DIR/temporal.jfr} (read them with {@code jfr print} or JDK Mission Control).
    */
@@ -260,14 +260,25 @@ class ScaleBenchmark {
     if (System.getProperty("ringmaster.benchmark.profile") == null) return List.of();
     List<Long> pids = new ArrayList<>(List.of(worker.pid()));
     PidFile.live(work.resolve("var/temporal-dev-server.pid")).ifPresent(f -> pids.add(f.pid()));
-    for (long pid : pids) jcmd(pid, "JFR.start", "name=approvals");
+    // CPU samples only: JFR's default settings also record every thread park, which with 2,400 worker threads cost
+    // more than the approvals themselves.
+    Path dir = Path.of(System.getProperty("ringmaster.benchmark.profile")).toAbsolutePath();
+    Files.createDirectories(dir);
+    Path settings = dir.resolve("cpu-samples.jfc");
+    Files.writeString(settings, """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <configuration version="2.0" label="CPU samples">
+          <event name="jdk.ExecutionSample"><setting name="enabled">true</setting><setting name="period">10 ms</setting></event>
+          <event name="jdk.NativeMethodSample"><setting name="enabled">true</setting><setting name="period">20 ms</setting></event>
+        </configuration>
+        """);
+    for (long pid : pids) jcmd(pid, "JFR.start", "name=approvals", "settings=" + settings);
     return pids;
   }
 
   private void profileDump(List<Long> pids) throws Exception {
     if (pids.isEmpty()) return;
     Path dir = Path.of(System.getProperty("ringmaster.benchmark.profile")).toAbsolutePath();
-    Files.createDirectories(dir);
     for (int i = 0; i < pids.size(); i++) {
       jcmd(pids.get(i), "JFR.stop", "name=approvals", "filename=" + dir.resolve(i == 0 ? "worker.jfr" : "temporal.jfr"));
     }
