@@ -48,7 +48,8 @@ class ArchitectureTest {
       "Temporal's workflow API",
       c -> c.getPackageName().startsWith("io.temporal.workflow") || c.getPackageName().startsWith("io.temporal.common")
           || c.getPackageName().startsWith("io.temporal.failure") || c.getName().equals("io.temporal.activity.ActivityOptions")
-          || c.getName().startsWith("io.temporal.activity.ActivityOptions$") || c.getPackageName().startsWith("io.temporal.api.enums")
+          || c.getName().startsWith("io.temporal.activity.ActivityOptions$")
+          || c.getName().equals("io.temporal.activity.LocalActivityOptions") || c.getName().startsWith("io.temporal.activity.LocalActivityOptions$") || c.getPackageName().startsWith("io.temporal.api.enums")
           || c.getName().equals("io.temporal.spring.boot.WorkflowImpl"));
 
   static final DescribedPredicate<JavaClass> ALLOWED_IN_WORKFLOW_CODE = DescribedPredicate.describe(
