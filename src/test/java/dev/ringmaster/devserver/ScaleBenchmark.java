@@ -154,10 +154,9 @@ class ScaleBenchmark {
     // One caller per approval, each sending at its own moment, 10 ms apart: 100 approvals arrive within one second.
     ExecutorService approvers = Executors.newFixedThreadPool(ids.size());
     List<Future<?>> sent = new ArrayList<>();
-    List<Long> profiled = profileStart();
     long devServerPid = PidFile.live(work.resolve("var/temporal-dev-server.pid")).map(PidFile::pid).orElse(-1L);
+    List<Long> profiled = profileStart(devServerPid);
     double workerCpu0 = cpuSeconds(worker.pid()), devServerCpu0 = cpuSeconds(devServerPid);
-    long burst0 = System.nanoTime();
     double approvalsSpread;
     String burstCpu;
     try {
@@ -184,8 +183,7 @@ class ScaleBenchmark {
       for (Future<?> f : sent) f.get(60, TimeUnit.SECONDS);
       approvalsSpread = (System.nanoTime() - approvalsStart) / 1e9;
       burstCpu = String.format("%.1f s of the worker's CPU and %.1f s of the test server's in %.1f s (2 cores: %.1f s at most)",
-          cpuSeconds(worker.pid()) - workerCpu0, cpuSeconds(devServerPid) - devServerCpu0, (System.nanoTime() - burst0) / 1e9,
-          2 * (System.nanoTime() - burst0) / 1e9);
+          cpuSeconds(worker.pid()) - workerCpu0, cpuSeconds(devServerPid) - devServerCpu0, approvalsSpread, 2 * approvalsSpread);
       approvers.shutdown();
       for (String id : ids) awaitPhase(id, "SOAKING", Duration.ofMinutes(2));
     } finally {
@@ -256,10 +254,10 @@ class ScaleBenchmark {
    * from just before the approvals until every approved rollout soaks its next ring, written to
    * {@code DIR/worker.jfr} and {@code DIR/temporal.jfr} (read them with {@code jfr print} or JDK Mission Control).
    */
-  private List<Long> profileStart() throws Exception {
+  private List<Long> profileStart(long devServerPid) throws Exception {
     if (System.getProperty("ringmaster.benchmark.profile") == null) return List.of();
     List<Long> pids = new ArrayList<>(List.of(worker.pid()));
-    PidFile.live(work.resolve("var/temporal-dev-server.pid")).ifPresent(f -> pids.add(f.pid()));
+    if (devServerPid > 0) pids.add(devServerPid);
     // CPU samples only: JFR's default settings also record every thread park, which with 2,400 worker threads cost
     // more than the approvals themselves.
     Path dir = Path.of(System.getProperty("ringmaster.benchmark.profile")).toAbsolutePath();
