@@ -9,6 +9,7 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
@@ -50,8 +51,11 @@ class ApiExceptionHandler {
       case NOT_FOUND -> HttpStatus.NOT_FOUND;
       case CONFLICT -> HttpStatus.CONFLICT;
       case PENDING -> HttpStatus.ACCEPTED;
+      case UNAVAILABLE -> HttpStatus.SERVICE_UNAVAILABLE;
     };
-    return ResponseEntity.status(status).body(new ApiError(e.getMessage(), e.details()));
+    ResponseEntity.BodyBuilder answer = ResponseEntity.status(status);
+    if (e.reason() == CommandRefused.Reason.UNAVAILABLE) answer.header(HttpHeaders.RETRY_AFTER, "5");
+    return answer.body(new ApiError(e.getMessage(), e.details()));
   }
 
   @ExceptionHandler(InvalidDefinitionException.class)

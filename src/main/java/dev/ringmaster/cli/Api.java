@@ -35,6 +35,7 @@ final class Api {
     }
   }
 
+  private static final int RETRIES_AFTER_503 = 3;
   private final String baseUrl;
   private final String token;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -60,6 +61,14 @@ final class Api {
       b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
       if (body != null) b.header("Content-Type", "application/json");
       HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      // 503 with Retry-After: nothing was changed and the rollout can be read again shortly (its worker was just
+      // replaced); sending the same request again is safe. A few times, then the 503 is the answer.
+      for (int again = 0; r.statusCode() == 503 && again < RETRIES_AFTER_503; again++) {
+        long seconds = r.headers().firstValueAsLong("Retry-After").orElse(-1);
+        if (seconds < 0 || seconds > 30) break;
+        Thread.sleep(seconds * 1000);
+        r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      }
       JsonNode json = r.body() == null || r.body().isBlank() ? null : parse(r.body());
       if (r.statusCode() == 503) throw new Unreachable("Ringmaster at " + baseUrl + " answers 503: " + (json == null ? "" : json.path("error").asText()));
       if (r.statusCode() >= 400) throw new Refused(r.statusCode(), json);

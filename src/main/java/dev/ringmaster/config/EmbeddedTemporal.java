@@ -62,14 +62,11 @@ public class EmbeddedTemporal implements ApplicationContextInitializer<Configura
   }
 
   /**
-   * Points Spring's Temporal client at the embedded server, with sticky execution off unless
-   * {@code ringmaster.temporal.sticky-queue-timeout-zero} is set: the dev server hands a dead worker's workflows on
-   * ({@code StickyQueueReaper}), but a status query that reaches the dead worker's queue in the 5 s before it is found
-   * is answered as failed (README, "Worker tuning").
+   * Points Spring's Temporal client at the embedded server. Sticky execution stays on (the SDK's default): the dev
+   * server and the in-process server hand a dead worker's workflows on, queries included ({@code StickyQueueReaper}).
    */
   private static void point(ConfigurableEnvironment env, int port) {
-    Map<String, Object> embedded = new java.util.HashMap<>(Map.of("spring.temporal.connection.target", "127.0.0.1:" + port));
-    if (!env.containsProperty("ringmaster.temporal.sticky-queue-timeout-zero")) embedded.put("ringmaster.temporal.sticky-queue-timeout-zero", "true");
+    Map<String, Object> embedded = Map.of("spring.temporal.connection.target", "127.0.0.1:" + port);
     env.getPropertySources().addFirst(new MapPropertySource("ringmaster-embedded-temporal", embedded));
   }
 }

@@ -37,7 +37,7 @@ public class TemporalSetup {
    * new events instead of a whole history to replay. A real server hands a workflow whose worker died to another
    * after the sticky schedule-to-start timeout; against the dev server and the in-process server,
    * {@code StickyQueueReaper} does. {@code ringmaster.temporal.sticky-queue-timeout-zero=true} turns stickiness off
-   * (every task a replay): the default with the embedded servers for now (see {@code EmbeddedTemporal#point}).
+   * (every task a replay), for a plain Java test server that does neither.
    */
   @Bean
   WorkerOptionsCustomizer ringmasterWorkerOptions(

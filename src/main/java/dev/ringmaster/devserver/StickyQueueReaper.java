@@ -6,6 +6,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
 import io.temporal.api.enums.v1.QueryResultType;
 import io.temporal.api.enums.v1.TaskQueueKind;
 import io.temporal.api.enums.v1.WorkflowTaskFailedCause;
@@ -14,6 +15,8 @@ import io.temporal.api.taskqueue.v1.StickyExecutionAttributes;
 import io.temporal.api.taskqueue.v1.TaskQueue;
 import io.temporal.api.workflowservice.v1.PollWorkflowTaskQueueRequest;
 import io.temporal.api.workflowservice.v1.PollWorkflowTaskQueueResponse;
+import io.temporal.api.workflowservice.v1.QueryWorkflowRequest;
+import io.temporal.api.workflowservice.v1.QueryWorkflowResponse;
 import io.temporal.api.workflowservice.v1.RespondQueryTaskCompletedRequest;
 import io.temporal.api.workflowservice.v1.RespondWorkflowTaskCompletedRequest;
 import io.temporal.api.workflowservice.v1.RespondWorkflowTaskFailedRequest;
@@ -50,8 +53,8 @@ import org.slf4j.LoggerFactory;
  *       there;
  *   <li>takes what already waits on the dead queue: a workflow task it fails with cause
  *       {@code RESET_STICKY_TASK_QUEUE} (the history shows it, and the test server schedules the task again on the
- *       normal queue); a query it answers as failed, so the caller can ask again instead of waiting for its
- *       deadline.
+ *       normal queue); a query it asks again on the normal queue and relays the answer (as a real server does,
+ *       which sends a query whose sticky worker is unavailable to the normal queue).
  * </ol>
  * The reaper's own polls carry {@link #IDENTITY} and are not counted as a worker's.
  */
@@ -62,6 +65,8 @@ final class StickyQueueReaper implements ServerInterceptor, AutoCloseable {
   static final Duration GRACE = Duration.ofSeconds(5);
   /** How long a dead queue is still drained after it was found empty, in case a task raced the first pass. */
   private static final Duration DRAIN_AFTER = Duration.ofSeconds(30);
+  /** How long a query taken off a dead queue may take when asked again. */
+  static final Duration RELAY_DEADLINE = Duration.ofSeconds(10);
 
   private static final String POLL = WorkflowServiceGrpc.getPollWorkflowTaskQueueMethod().getFullMethodName();
   private static final String COMPLETED = WorkflowServiceGrpc.getRespondWorkflowTaskCompletedMethod().getFullMethodName();
@@ -218,11 +223,18 @@ final class StickyQueueReaper implements ServerInterceptor, AutoCloseable {
       if (task.getTaskToken().isEmpty()) return true;
       try {
         if (task.hasQuery()) {
-          stubs.blockingStub().respondQueryTaskCompleted(RespondQueryTaskCompletedRequest.newBuilder()
-              .setNamespace(s.namespace).setTaskToken(task.getTaskToken())
-              .setCompletedType(QueryResultType.QUERY_RESULT_TYPE_FAILED)
-              .setErrorMessage("the worker that held workflow " + task.getWorkflowExecution().getWorkflowId()
-                  + " is gone; ask again").build());
+          boolean pointedBack;
+          synchronized (s) {
+            pointedBack = s.pointedBack;
+          }
+          if (pointedBack) {
+            relay(s, task);
+          } else {
+            answerQuery(s, task, RespondQueryTaskCompletedRequest.newBuilder()
+                .setCompletedType(QueryResultType.QUERY_RESULT_TYPE_FAILED)
+                .setErrorMessage("the worker that held workflow " + task.getWorkflowExecution().getWorkflowId()
+                    + " is gone; ask again"));
+          }
         } else {
           stubs.blockingStub().respondWorkflowTaskFailed(RespondWorkflowTaskFailedRequest.newBuilder()
               .setNamespace(s.namespace).setTaskToken(task.getTaskToken()).setIdentity(IDENTITY)
@@ -238,6 +250,47 @@ final class StickyQueueReaper implements ServerInterceptor, AutoCloseable {
       }
     }
     return false;
+  }
+
+  /**
+   * A query that waited on a dead queue is asked again, now that its workflow points at its normal task queue (where
+   * a living worker answers it, replaying the history), and the answer goes back to whoever asked: the caller sees an
+   * answer a few seconds late instead of a failure. Asynchronous, so the drain goes on meanwhile; within
+   * {@link #RELAY_DEADLINE}, after which the caller (whose own deadline is about as long) gets a failure to ask again.
+   */
+  private void relay(Sticky s, PollWorkflowTaskQueueResponse task) {
+    String workflowId = task.getWorkflowExecution().getWorkflowId();
+    WorkflowServiceGrpc.newStub(loopback.getRawChannel()).withDeadlineAfter(RELAY_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
+        .queryWorkflow(QueryWorkflowRequest.newBuilder().setNamespace(s.namespace)
+            .setExecution(task.getWorkflowExecution()).setQuery(task.getQuery()).build(), new StreamObserver<QueryWorkflowResponse>() {
+          @Override
+          public void onNext(QueryWorkflowResponse answer) {
+            answerQuery(s, task, RespondQueryTaskCompletedRequest.newBuilder()
+                .setCompletedType(QueryResultType.QUERY_RESULT_TYPE_ANSWERED).setQueryResult(answer.getQueryResult()));
+            log.info("workflow {}: its query waited on the dead sticky queue {}; asked again on its task queue and answered",
+                workflowId, s.name);
+          }
+
+          @Override
+          public void onError(Throwable e) {
+            String why = e instanceof StatusRuntimeException r ? r.getStatus().getDescription() : null;
+            answerQuery(s, task, RespondQueryTaskCompletedRequest.newBuilder()
+                .setCompletedType(QueryResultType.QUERY_RESULT_TYPE_FAILED)
+                .setErrorMessage(why == null ? "the query failed: " + e : why));
+          }
+
+          @Override
+          public void onCompleted() {}
+        });
+  }
+
+  private void answerQuery(Sticky s, PollWorkflowTaskQueueResponse task, RespondQueryTaskCompletedRequest.Builder answer) {
+    try {
+      loopback.blockingStub().respondQueryTaskCompleted(answer.setNamespace(s.namespace).setTaskToken(task.getTaskToken()).build());
+    } catch (StatusRuntimeException e) {
+      log.warn("could not answer a query of workflow {} from sticky queue {}: {}",
+          task.getWorkflowExecution().getWorkflowId(), s.name, e.getStatus());
+    }
   }
 
   /**

@@ -14,7 +14,9 @@ public class CommandRefused extends RuntimeException {
     NOT_FOUND,
     CONFLICT,
     /** Accepted, but no worker has started it yet. */
-    PENDING
+    PENDING,
+    /** It exists, but cannot be read or changed just now (e.g. its worker was replaced a moment ago); ask again. */
+    UNAVAILABLE
   }
 
   private final Reason reason;
@@ -36,6 +38,11 @@ public class CommandRefused extends RuntimeException {
 
   public List<String> details() {
     return details;
+  }
+
+  static CommandRefused unavailable(String id, String why) {
+    return new CommandRefused(Reason.UNAVAILABLE, "rollout " + id + " exists, but its status could not be read just now: " + why,
+        List.of("nothing was changed; ask again in a few seconds (a worker that took over a rollout answers once it has replayed it)"));
   }
 
   static CommandRefused notFound(String id) {

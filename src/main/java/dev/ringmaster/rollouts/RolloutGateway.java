@@ -163,7 +163,10 @@ final class RolloutGateway {
     } catch (WorkflowNotFoundException e) {
       return Optional.empty();
     } catch (WorkflowQueryException e) {
-      return Optional.empty(); // started but its first task has not run yet
+      // Its first workflow task has not completed yet (started, task scheduled, task started): not there yet.
+      if (info.getHistoryLength() <= 3) return Optional.empty();
+      // It exists, but no worker answered for it just now; a 404 would tell the caller it is gone.
+      throw CommandRefused.unavailable(id, e.getCause() == null ? e.getMessage() : e.getCause().getMessage());
     }
   }
 

@@ -77,8 +77,21 @@ final class RolloutListing {
     return items.size() > LIMIT ? new ArrayList<>(items.subList(0, LIMIT)) : items;
   }
 
-  /** @param forList a list shows no live measurements: a status kept since the history last grew will do */
+  /**
+   * @param forList a list shows no live measurements: a status kept since the history last grew will do
+   * @return empty also for a rollout that cannot be read just now (a worker taking it over has not replayed it yet):
+   *     it is left out of this list, not the whole list refused, and shows in the next one
+   */
   private Optional<RolloutStatus> status(WorkflowExecutionInfo info, boolean forList) {
+    try {
+      return read(info, forList);
+    } catch (CommandRefused e) {
+      if (e.reason() != CommandRefused.Reason.UNAVAILABLE) throw e;
+      return Optional.empty();
+    }
+  }
+
+  private Optional<RolloutStatus> read(WorkflowExecutionInfo info, boolean forList) {
     boolean running = info.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING
         || info.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_UNSPECIFIED;
     String id = info.getExecution().getWorkflowId();

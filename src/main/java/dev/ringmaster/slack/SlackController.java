@@ -70,7 +70,12 @@ class SlackController {
   }
 
   private String decide(String id, String gate, String user, boolean approve) {
-    Optional<RolloutStatus> found = rollouts.find(id);
+    Optional<RolloutStatus> found;
+    try {
+      found = rollouts.find(id);
+    } catch (CommandRefused e) {
+      return "Not counted: " + e.getMessage() + "; click again in a few seconds.";
+    }
     if (found.isEmpty()) return "Not counted: rollout " + id + " no longer exists.";
     RolloutStatus s = found.get();
     List<String> groups = new ArrayList<>();

@@ -7,6 +7,7 @@ import static org.mockito.Mockito.verifyNoInteractions;
 import static org.mockito.Mockito.when;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
@@ -101,11 +102,14 @@ class RolloutControllerTest {
     when(commands.approve(eq("gone"), any(), any(), any())).thenThrow(new CommandRefused(Reason.NOT_FOUND, "no rollout with id 'gone'"));
     when(commands.operate(eq("ended"), eq(Operation.RESUME), any(), any())).thenThrow(new CommandRefused(Reason.CONFLICT, "not applicable"));
     when(commands.start(any(), any())).thenThrow(new CommandRefused(Reason.PENDING, "accepted but has not started yet"));
+    when(commands.approve(eq("taken-over"), any(), any(), any())).thenThrow(new CommandRefused(Reason.UNAVAILABLE, "rollout taken-over exists, but its status could not be read just now"));
     mvc.perform(as("alice", post("/api/rollouts/forbidden/approve")).content("{}"))
         .andExpect(status().isForbidden()).andExpect(jsonPath("$.details[0]").value("NotAnApprover"));
     mvc.perform(as("alice", post("/api/rollouts/gone/approve"))).andExpect(status().isNotFound());
     mvc.perform(as("alice", post("/api/rollouts/ended/resume")).content("{}")).andExpect(status().isConflict());
     mvc.perform(as("ci", post("/api/rollouts")).content("{}")).andExpect(status().isAccepted());
+    mvc.perform(as("alice", post("/api/rollouts/taken-over/approve")).content("{}"))
+        .andExpect(status().isServiceUnavailable()).andExpect(header().string("Retry-After", "5"));
   }
 
   @Test

@@ -298,6 +298,49 @@ class CliEndToEndTest {
     assertThat(down.err()).contains("Ringmaster at http://127.0.0.1:1 is unreachable");
   }
 
+  /**
+   * A 503 with Retry-After (the rollout exists, its new worker has not taken it up yet; nothing was changed) is sent
+   * again by the CLI, a few times; a server that keeps answering 503 is "unreachable" (exit 5). A local HTTP server
+   * stands in for Ringmaster here: a real one answers this only in the seconds after a worker crash (ChaosTest).
+   */
+  @Test
+  void aDecisionAnsweredFiveOhThreeWithRetryAfterIsSentAgain() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger busyFor = new java.util.concurrent.atomic.AtomicInteger(2);
+    com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext("/api/rollouts/rollout-taken-over-1.0.0/approve", exchange -> {
+      asked.incrementAndGet();
+      byte[] body;
+      if (busyFor.getAndDecrement() > 0) {
+        body = "{\"error\":\"rollout rollout-taken-over-1.0.0 exists, but its status could not be read just now\",\"details\":[]}".getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().add("Retry-After", "1");
+        exchange.sendResponseHeaders(503, body.length);
+      } else {
+        body = "{\"gate\":\"canary\",\"decision\":\"APPROVED\",\"approvals\":1,\"quorum\":1,\"message\":\"quorum reached\"}".getBytes(StandardCharsets.UTF_8);
+        exchange.sendResponseHeaders(200, body.length);
+      }
+      exchange.getResponseBody().write(body);
+      exchange.close();
+    });
+    server.start();
+    try {
+      String url = "http://127.0.0.1:" + server.getAddress().getPort();
+      Run approved = cli("alice", "approve", "rollout-taken-over-1.0.0", "--url", url);
+      assertThat(approved.exit()).as(approved.toString()).isZero();
+      assertThat(approved.out()).contains("canary approved — quorum reached");
+      assertThat(asked.get()).as("twice 503, then the answer").isEqualTo(3);
+
+      asked.set(0);
+      busyFor.set(100);
+      Run busy = cli("alice", "approve", "rollout-taken-over-1.0.0", "--url", url);
+      assertThat(busy.exit()).as(busy.toString()).isEqualTo(5);
+      assertThat(busy.err()).contains("answers 503").contains("could not be read just now");
+      assertThat(asked.get()).as("the first call and three more").isEqualTo(4);
+    } finally {
+      server.stop(0);
+    }
+  }
+
   @Test
   void theAdminTokenFileIsUsedWhenNoTokenIsGiven() throws Exception {
     Run run = cli(null, "list", "--token-file", dir.resolve("admin-token").toString(), "-o", "json");

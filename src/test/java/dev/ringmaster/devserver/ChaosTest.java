@@ -65,6 +65,8 @@ class ChaosTest {
   final List<String> failures = new ArrayList<>();
   final List<Long> resumeMillis = new ArrayList<>();
   final Map<String, Integer> killedIn = new HashMap<>();
+  /** Commands answered 503 (the rollout's new worker had not taken it up yet) and sent again. */
+  final java.util.concurrent.atomic.AtomicInteger askedAgain = new java.util.concurrent.atomic.AtomicInteger();
   TrafficTarget target;
   int temporalPort;
   RingmasterProcess worker;
@@ -151,7 +153,7 @@ class ChaosTest {
           target.injectErrorsOn(0.6);
           acted = true;
         } else if (plan.outcome() == Outcome.ABORT) {
-          call("POST", "/api/rollouts/" + id + "/abort", JSON.createObjectNode().put("by", "sre-on-call").put("reason", "chaos"));
+          command(id, "abort", JSON.createObjectNode().put("by", "sre-on-call").put("reason", "chaos"));
           acted = true;
         }
       }
@@ -178,9 +180,27 @@ class ChaosTest {
   private void decide(String id, Plan plan) {
     try {
       String decision = plan.outcome() == Outcome.REJECT ? "reject" : "approve";
-      call("POST", "/api/rollouts/" + id + "/" + decision, JSON.createObjectNode().put("by", "alice").put("comment", "chaos"));
+      command(id, decision, JSON.createObjectNode().put("by", "alice").put("comment", "chaos"));
     } catch (Exception e) {
       failures.add(id + ": could not send the decision: " + e);
+    }
+  }
+
+  /**
+   * A command as a client should send it: a 503 (the rollout exists but its new worker has not taken it up yet) is
+   * asked again, as its Retry-After says; any other refusal is a failure of the run, not a decision lost in silence.
+   */
+  private void command(String id, String action, Object body) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (true) {
+      RingmasterProcess.Answer a = call("POST", "/api/rollouts/" + id + "/" + action, body);
+      if (a.status() / 100 == 2) return;
+      if (a.status() != 503 || System.nanoTime() > deadline) {
+        failures.add(id + ": " + action + " answered " + a.status() + ": " + a.body());
+        return;
+      }
+      askedAgain.incrementAndGet();
+      Thread.sleep(1_000);
     }
   }
 
@@ -340,7 +360,7 @@ class ChaosTest {
     List<Long> sorted = resumeMillis.stream().sorted().toList();
     String line = sorted.isEmpty() ? "no resumes" : "rollouts " + ROLLOUTS + ", resume latency p50 " + sorted.get(sorted.size() / 2) + " ms, p99 "
         + sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(sorted.size() * 0.99) - 1)) + " ms, max " + sorted.get(sorted.size() - 1)
-        + " ms; kills by phase " + killedIn;
+        + " ms; kills by phase " + killedIn + "; commands asked again after a 503: " + askedAgain;
     System.out.println("CHAOS: " + line);
     Path out = Path.of("target/benchmarks/chaos.md");
     Files.createDirectories(out.getParent());

@@ -185,6 +185,8 @@ class ScaleBenchmark {
       burstCpu = String.format("%.1f s of the worker's CPU and %.1f s of the test server's in %.1f s (2 cores: %.1f s at most)",
           cpuSeconds(worker.pid()) - workerCpu0, cpuSeconds(devServerPid) - devServerCpu0, approvalsSpread, 2 * approvalsSpread);
       approvers.shutdown();
+      profileDump(profiled); // the burst alone: the approvals, until the last one is answered
+      profiled = List.of();
       for (String id : ids) awaitPhase(id, "SOAKING", Duration.ofMinutes(2));
     } finally {
       profileDump(profiled); // also when an approval or a next ring fails: that is the run worth reading
@@ -251,7 +253,7 @@ class ScaleBenchmark {
 
   /**
    * With {@code -Dringmaster.benchmark.profile=DIR}: a Java Flight Recording (CPU samples) of the worker and of the test server
-   * from just before the approvals until every approved rollout soaks its next ring, written to
+   * from just before the approvals until the last approve call is answered (the burst alone), written to
    * {@code DIR/worker.jfr} and {@code DIR/temporal.jfr} (read them with {@code jfr print} or JDK Mission Control).
    */
   private List<Long> profileStart(long devServerPid) throws Exception {

@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Test;
  * Sticky execution against the test server: a workflow whose worker is gone goes on with another worker. The first
  * worker's connection is cut (no goodbye, as with SIGKILL; ProcessCrashTest kills real processes), a signal arrives
  * while the dead worker's sticky queue still holds the workflow, and a query follows: the second worker gets both.
- * Without the reaper the signal's task would wait on the dead queue forever, and so would the query.
+ * Without the reaper the signal's task would wait on the dead queue forever, and so would the query; a query that
+ * reached the dead queue is asked again and answered, not failed.
  */
 class StickyQueueReaperTest {
   private static final String QUEUE = "reaper-test";
@@ -131,7 +132,8 @@ class StickyQueueReaperTest {
     for (HistoryEvent e : client.fetchHistory("counter").getEvents()) {
       if (e.getEventType() == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED) failed.add(e);
     }
-    assertThat(failed).as("the task that waited on the dead sticky queue, handed back").hasSize(1);
+    assertThat(failed).as("the task that waited on the dead sticky queue, handed back; the history: %s",
+        client.fetchHistory("counter").getEvents().stream().map(e -> e.getEventType().name()).toList()).hasSize(1);
     assertThat(failed.get(0).getWorkflowTaskFailedEventAttributes().getCause())
         .isEqualTo(WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_RESET_STICKY_TASK_QUEUE);
     assertThat(failed.get(0).getWorkflowTaskFailedEventAttributes().getIdentity()).isEqualTo(StickyQueueReaper.IDENTITY);
@@ -148,5 +150,19 @@ class StickyQueueReaperTest {
     for (HistoryEvent e : client.fetchHistory("queried").getEvents()) {
       assertThat(e.getEventType()).as("nothing waited on the dead queue").isNotEqualTo(EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED);
     }
+  }
+
+  @Test
+  void aQueryThatReachedTheDeadQueueIsAnsweredByTheLivingWorker() throws Exception {
+    Counter counter = countedOnceOnTheDyingWorker("asked-too-soon", 2);
+    theWorkerDiesAndAnotherStarts();
+    long t0 = System.nanoTime();
+    // Asked at once: the workflow still names the dead worker's sticky queue, so the query waits there until the
+    // reaper finds the queue dead, asks again on the task queue and relays the fresh worker's answer.
+    assertThat(counter.count()).isEqualTo(1);
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).as("answered after the grace")
+        .isGreaterThanOrEqualTo(StickyQueueReaper.GRACE.toMillis() - 1_000);
+    counter.add();
+    assertThat(client.newUntypedWorkflowStub("asked-too-soon").getResult(20, TimeUnit.SECONDS, Integer.class)).isEqualTo(2);
   }
 }

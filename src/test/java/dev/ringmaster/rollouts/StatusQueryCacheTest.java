@@ -99,4 +99,55 @@ class StatusQueryCacheTest {
     assertThat(gateway.findListed(req.rolloutId(), "another-run", info.getHistoryLength())).isPresent();
     assertThat(queries.get()).isZero();
   }
+
+  /**
+   * A status query no worker answers (here the client's query call fails as it does when the answering worker was
+   * replaced a moment ago) is "ask again", not "no such rollout": a 404 would make a caller drop an approval.
+   */
+  @Test
+  void aRolloutWhoseStatusCannotBeReadJustNowIsUnavailableNotNotFound() {
+    java.util.concurrent.atomic.AtomicBoolean failing = new java.util.concurrent.atomic.AtomicBoolean();
+    WorkflowClientInterceptorBase failingQueries = new WorkflowClientInterceptorBase() {
+      @Override
+      public WorkflowClientCallsInterceptor workflowClientCallsInterceptor(WorkflowClientCallsInterceptor next) {
+        return new WorkflowClientCallsInterceptorBase(next) {
+          @Override
+          public <R> QueryOutput<R> query(QueryInput<R> input) {
+            if (failing.get()) {
+              throw new io.temporal.client.WorkflowQueryException(input.getWorkflowExecution(), "Rollout",
+                  new IllegalStateException("the worker that held it is gone; ask again"));
+            }
+            return super.query(input);
+          }
+        };
+      }
+    };
+    env = TestWorkflowEnvironment.newInstance(TestEnvironmentOptions.newBuilder()
+        .setWorkflowClientOptions(WorkflowClientOptions.newBuilder().setInterceptors(failingQueries).build()).build());
+    RolloutSearchAttributes.ALL.forEach(k -> env.registerSearchAttribute(k.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD));
+    Worker worker = env.newWorker("cache");
+    worker.registerWorkflowImplementationTypes(RolloutWorkflowImpl.class);
+    worker.registerActivitiesImplementations(new FakeActivities());
+    env.start();
+    RolloutRequest req = TestDefinitions.request(TestDefinitions.threeRings(TestDefinitions.APPROVAL), "3.1.0", "dave");
+    RolloutWorkflow wf = TestRollouts.start(env.getWorkflowClient(), worker, req);
+    TestRollouts.awaitStatus(env, wf, s -> s.awaiting() != null, "the canary approval");
+    RolloutGateway gateway = new RolloutGateway(env.getWorkflowClient(), null);
+    settled(gateway, req.rolloutId());
+
+    failing.set(true);
+    long history = gateway.describe(req.rolloutId()).orElseThrow().getWorkflowExecutionInfo().getHistoryLength();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> gateway.findListed(req.rolloutId(), "another-run", history))
+        .isInstanceOfSatisfying(CommandRefused.class, e -> {
+          assertThat(e.reason()).isEqualTo(CommandRefused.Reason.UNAVAILABLE);
+          assertThat(e.getMessage()).contains(req.rolloutId()).contains("ask again");
+        });
+    assertThat(gateway.find("rollout-no-such-service-1.0.0")).as("one that does not exist is still not found").isEmpty();
+    RolloutListing listing = new RolloutListing(gateway);
+    assertThat(listing.list(null, null)).as("left out of a list, not the list refused").isEmpty();
+
+    failing.set(false);
+    assertThat(gateway.find(req.rolloutId())).isPresent();
+    assertThat(listing.list(null, null)).hasSize(1);
+  }
 }
