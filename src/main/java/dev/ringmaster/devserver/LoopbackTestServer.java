@@ -18,11 +18,13 @@ import java.util.concurrent.TimeUnit;
  * Temporal's Java test server bound to 127.0.0.1 only ({@code TestServer.main} binds every interface), in real time
  * (time skipping locked). Runs in the dev server process, or inside Ringmaster / a test (mode {@code in-process}).
  * With a {@link StickyQueueReaper}, so workers may keep their workflow caches (sticky queues) and a workflow whose
- * worker died still goes on, as against a real server.
+ * worker died still goes on, as against a real server; and with a {@link TimeLockLedger}, so its time-lock bookkeeping
+ * does not grow slower with every activity it ever ran.
  */
 public record LoopbackTestServer(TestServicesStarter services, Server grpc, StickyQueueReaper reaper) implements AutoCloseable {
   public static LoopbackTestServer start(int port) {
     TestServicesStarter services = new TestServicesStarter(true, 0);
+    TimeLockLedger.install(services.getWorkflowService());
     try {
       ServerBuilder<?> builder = NettyServerBuilder.forAddress(
           new InetSocketAddress(InetAddress.getLoopbackAddress(), port), InsecureServerCredentials.create());
