@@ -20,8 +20,6 @@ class FlagActivitiesImpl implements FlagActivities {
   private static final Logger log = LoggerFactory.getLogger(FlagActivitiesImpl.class);
   private final Adapters<FlagProvider> providers;
   private final Map<String, KillSwitchBatcher> killSwitches = new ConcurrentHashMap<>();
-  /** How long a flag write waits at most for the kill switches of its connection. */
-  static final java.time.Duration YIELD = java.time.Duration.ofSeconds(5);
 
   FlagActivitiesImpl(Adapters<FlagProvider> providers) {
     this.providers = providers;
@@ -38,13 +36,11 @@ class FlagActivitiesImpl implements FlagActivities {
 
   @Override
   public FlagChange restoreFlag(FlagTarget flag, FlagSnapshot prior) {
-    afterKillSwitches(flag);
     return logged(flag, providers.forConnection(flag.connection()).restore(flag, prior));
   }
 
   @Override
   public FlagChange enableRing(FlagTarget flag, String ring, Audience cumulative) {
-    afterKillSwitches(flag);
     return logged(flag, providers.forConnection(flag.connection()).enable(flag, ring, cumulative));
   }
 
@@ -67,23 +63,12 @@ class FlagActivitiesImpl implements FlagActivities {
 
   @Override
   public FlagChange removeRingRules(FlagTarget flag) {
-    afterKillSwitches(flag);
     return logged(flag, providers.forConnection(flag.connection()).removeRules(flag));
   }
 
   @Override
   public FlagChange retireFlag(FlagTarget flag) {
-    afterKillSwitches(flag);
     return logged(flag, providers.forConnection(flag.connection()).retire(flag));
-  }
-
-  /**
-   * Kill switches go first on their connection: a flag write waits (up to {@link #YIELD}) while this worker's kill
-   * switches of the same connection run or queue. Measured in BENCHMARKS.md ("Kill switch at concurrency").
-   */
-  private void afterKillSwitches(FlagTarget flag) {
-    KillSwitchBatcher running = killSwitches.get(flag.connection());
-    if (running != null) running.awaitIdle(YIELD);
   }
 
   private static FlagChange logged(FlagTarget flag, FlagChange change) {

@@ -1,6 +1,5 @@
 package dev.ringmaster.flags;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -34,23 +33,6 @@ final class KillSwitchBatcher {
       return mine.done().join();
     } catch (CompletionException e) {
       throw e.getCause() instanceof RuntimeException r ? r : e;
-    }
-  }
-
-  /**
-   * Waits, at most {@code max}, while kill switches of this connection run or queue: the other flag writes of the
-   * connection (a rollback's RestoreFlag, another rollout's next ring) go after them, so that a hundred rollbacks'
-   * later steps do not compete with their own kill switches at the provider. Returns at once when none runs.
-   */
-  void awaitIdle(Duration max) {
-    long deadline = System.nanoTime() + max.toNanos();
-    while ((committing.isLocked() || !queued.isEmpty()) && System.nanoTime() < deadline) {
-      try {
-        Thread.sleep(5);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
     }
   }
 
