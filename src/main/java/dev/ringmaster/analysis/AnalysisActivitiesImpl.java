@@ -55,7 +55,7 @@ public class AnalysisActivitiesImpl implements AnalysisActivities {
 
   @Override
   public Measurement measureGates(AnalysisRequest request) {
-    return measure(request.analysis());
+    return measure(request.analysis(), request.baseline());
   }
 
   /**
@@ -76,10 +76,10 @@ public class AnalysisActivitiesImpl implements AnalysisActivities {
         Measurement m;
         if (tripwires == null) {
           clock.sleepUntil(last ? request.soakEndsAt() : next, heartbeat);
-          m = measure(a);
+          m = measure(a, request.baseline());
         } else {
           clock.sleepUntil(last ? request.soakEndsAt() : next, heartbeat, tripwires.tripped());
-          m = tripwires.tripped().isDone() ? null : measureWatching(a, tripwires, heartbeat);
+          m = tripwires.tripped().isDone() ? null : measureWatching(a, request.baseline(), tripwires, heartbeat);
           if (m == null) {
             SoakVerdict v = tripwires.verdict(streak.summary());
             log.info("{}: ring {} soak verdict {}: {} — {}", request.rolloutId(), request.ring(), v.outcome(), v.reason(), v.deciding().describe());
@@ -115,11 +115,11 @@ public class AnalysisActivitiesImpl implements AnalysisActivities {
    * One interval measurement on another thread (an openmetrics one waits out its scrape window), while this one keeps
    * heartbeating and watching the tripwires: null when a tripwire trips first.
    */
-  private Measurement measureWatching(Analysis a, TripwireWatch tripwires, Runnable heartbeat) throws InterruptedException {
+  private Measurement measureWatching(Analysis a, ControlBaseline baseline, TripwireWatch tripwires, Runnable heartbeat) throws InterruptedException {
     CompletableFuture<Measurement> measured = new CompletableFuture<>();
     Future<?> task = MEASURING.submit(() -> {
       try {
-        measured.complete(measure(a));
+        measured.complete(measure(a, baseline));
       } catch (Throwable t) {
         measured.completeExceptionally(t);
       }
@@ -140,7 +140,7 @@ public class AnalysisActivitiesImpl implements AnalysisActivities {
     }
   }
 
-  private Measurement measure(Analysis a) {
+  private Measurement measure(Analysis a, ControlBaseline baseline) {
     MetricSource source = sources.forConnection(a.connection());
     Map<String, MetricReading> readings = new LinkedHashMap<>();
     Map<String, String> errors = new LinkedHashMap<>();
@@ -151,6 +151,6 @@ public class AnalysisActivitiesImpl implements AnalysisActivities {
         errors.put(m.name(), e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
       }
     }
-    return GateEvaluator.evaluate(a, readings, errors, clock.now());
+    return GateEvaluator.evaluate(a, readings, errors, clock.now(), baseline);
   }
 }

@@ -47,10 +47,19 @@ public final class GateEvaluator {
 
   /** @param readings by metric name; a metric missing here, or mapped to an error text in {@code errors}, is ERROR */
   public static Measurement evaluate(Analysis analysis, Map<String, MetricReading> readings, Map<String, String> errors, Instant at) {
+    return evaluate(analysis, readings, errors, at, null);
+  }
+
+  /**
+   * @param baseline in a ring that reaches everyone, the control each metric last read in an earlier ring: used where
+   *     the live control has no data (null: a ring with a flag-off population)
+   */
+  public static Measurement evaluate(Analysis analysis, Map<String, MetricReading> readings, Map<String, String> errors, Instant at,
+      ControlBaseline baseline) {
     List<MetricVerdict> verdicts = new ArrayList<>();
     Outcome overall = Outcome.PASSED;
     for (Metric m : analysis.metrics()) {
-      MetricVerdict v = judge(analysis.minSamples(), m, readings.get(m.name()), errors.get(m.name()));
+      MetricVerdict v = judge(analysis.minSamples(), m, readings.get(m.name()), errors.get(m.name()), baseline);
       verdicts.add(v);
       overall = overall.worst(v.outcome());
     }
@@ -58,6 +67,15 @@ public final class GateEvaluator {
   }
 
   static MetricVerdict judge(long minSamples, Metric m, MetricReading r, String error) {
+    return judge(minSamples, m, r, error, null);
+  }
+
+  static MetricVerdict judge(long minSamples, Metric m, MetricReading r, String error, ControlBaseline baseline) {
+    ControlBaseline.Reading from = null;
+    if (baseline != null && r != null && noData(r.control())) {
+      from = baseline.control().get(m.name());
+      if (from != null) r = new MetricReading(r.metric(), r.canary(), from.value(), r.samples());
+    }
     if (error != null || r == null) {
       return new MetricVerdict(m.name(), null, null, null, m.failIf(), Outcome.ERROR, error == null ? "no reading" : error);
     }
@@ -75,10 +93,14 @@ public final class GateEvaluator {
       reason = "fewer samples than minSamples " + minSamples;
     } else if (condition.againstControl() && noData(r.control())) {
       o = Outcome.INCONCLUSIVE;
-      reason = "control has no data";
+      reason = baseline == null ? "control has no data"
+          : "control has no data: nobody has the flag off in a ring that reaches everyone, and no earlier ring read a control to hold it to";
     } else {
       double control = r.control() == null ? Double.NaN : r.control();
       o = condition.fails(r.canary(), control) ? Outcome.FAILED : Outcome.PASSED;
+      if (from != null && condition.againstControl()) {
+        reason = "control from ring " + from.ring() + " at " + from.at() + ": nobody has the flag off in this ring";
+      }
     }
     return new MetricVerdict(m.name(), r.canary(), r.control(), r.samples(), condition.toString(), o, reason);
   }

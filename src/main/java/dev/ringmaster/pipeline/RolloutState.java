@@ -1,12 +1,15 @@
 package dev.ringmaster.pipeline;
 
+import dev.ringmaster.analysis.ControlBaseline;
 import dev.ringmaster.analysis.SoakSummary;
 import dev.ringmaster.definition.Audience;
 import dev.ringmaster.definition.RolloutDefinition.Ring;
 import io.temporal.workflow.Workflow;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The workflow's bookkeeping behind the {@code status} query, updated by the workflow thread only: one
@@ -80,6 +83,13 @@ final class RolloutState {
 
   void soak(int i, Instant endsAt) {
     rings.set(i, rings.get(i).withSoakEndsAt(endsAt));
+  }
+
+  /** For ring {@code i}, which reaches everyone: the control each metric last read in the rings before it. */
+  ControlBaseline controlBaseline(int i, List<String> metrics) {
+    Map<String, SoakSummary> earlier = new LinkedHashMap<>();
+    for (RingStatus r : rings.subList(0, i)) earlier.put(r.name(), r.measurements());
+    return ControlBaseline.of(metrics, earlier);
   }
 
   void soakResult(int i, SoakSummary summary, String verdict) {

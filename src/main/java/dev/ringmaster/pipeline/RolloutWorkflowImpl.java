@@ -2,6 +2,8 @@ package dev.ringmaster.pipeline;
 
 import dev.ringmaster.TaskQueues;
 import dev.ringmaster.definition.Audience;
+import dev.ringmaster.definition.RolloutDefinition.Analysis;
+import dev.ringmaster.definition.RolloutDefinition.Metric;
 import dev.ringmaster.definition.RolloutDefinition.Ring;
 import dev.ringmaster.definition.RolloutDefinition.Spec;
 import dev.ringmaster.notify.Notification.Kind;
@@ -110,7 +112,9 @@ public class RolloutWorkflowImpl implements RolloutWorkflow {
     steps.enableRing(ring.name(), cumulative);
     notes.send(Kind.RING_ENABLED, "ring " + ring.name() + " enabled: " + cumulative.describe());
     st.ring(i, RingState.SOAKING);
-    soak.run(i, ring, request.definition().spec().analysis());
+    Analysis analysis = request.definition().spec().analysis();
+    soak.run(i, ring, analysis, cumulative.reachesEveryone() && analysis != null
+        ? st.controlBaseline(i, analysis.metrics().stream().map(Metric::name).toList()) : null);
     if (ring.approval() != null) {
       st.ring(i, RingState.AWAITING_APPROVAL);
       approvals.await(ring.name(), ring.approval());

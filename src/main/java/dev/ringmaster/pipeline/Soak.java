@@ -1,6 +1,7 @@
 package dev.ringmaster.pipeline;
 
 import dev.ringmaster.analysis.AnalysisRequest;
+import dev.ringmaster.analysis.ControlBaseline;
 import dev.ringmaster.analysis.Measurement;
 import dev.ringmaster.analysis.Outcome;
 import dev.ringmaster.analysis.SoakVerdict;
@@ -33,13 +34,14 @@ final class Soak {
     this.operator = operator;
   }
 
-  void run(int i, Ring ring, Analysis analysis) {
+  /** @param baseline for a ring that reaches everyone, the control its gates are held to (null otherwise) */
+  void run(int i, Ring ring, Analysis analysis, ControlBaseline baseline) {
     Instant endsAt = now().plus(ring.soak());
     while (true) {
       st.soak(i, endsAt);
       st.phase(Phase.SOAKING, "ring " + ring.name() + " soaking until " + endsAt + (analysis == null ? "" : " with gates every " + Durations.format(analysis.interval())));
       Duration left = positive(Duration.between(now(), endsAt));
-      AnalysisRequest watch = new AnalysisRequest(request.rolloutId(), ring.name(), analysis, endsAt);
+      AnalysisRequest watch = new AnalysisRequest(request.rolloutId(), ring.name(), analysis, endsAt, baseline);
       Promise<SoakVerdict>[] soak = new Promise[1];
       CancellationScope scope = Workflow.newCancellationScope(() -> soak[0] = analysis == null
           ? Workflow.newTimer(left, TimerOptions.newBuilder().setSummary("soak ring " + ring.name() + " for " + Durations.format(left)).build()).thenApply(v -> null)
@@ -60,7 +62,7 @@ final class Soak {
         endsAt = now().plus(analysis == null ? remaining : later(remaining, analysis.interval()));
         continue;
       }
-      if (promoted(i, ring, analysis, operator.takePromotion())) return;
+      if (promoted(i, ring, analysis, baseline, operator.takePromotion())) return;
     }
   }
 
@@ -79,12 +81,12 @@ final class Soak {
   }
 
   /** An operator ended the soak early: without gates it is done; with gates they run once and must pass. */
-  private boolean promoted(int i, Ring ring, Analysis analysis, OperatorAction promotion) {
+  private boolean promoted(int i, Ring ring, Analysis analysis, ControlBaseline baseline, OperatorAction promotion) {
     if (analysis == null) {
       st.soakResult(i, null, "promoted by " + promotion.by() + " before the soak ended");
       return true;
     }
-    Measurement m = steps.measureGates(ring.name(), analysis);
+    Measurement m = steps.measureGates(ring.name(), analysis, baseline);
     if (m.outcome() == Outcome.PASSED) {
       st.soakResult(i, null, "promoted by " + promotion.by() + "; gates ran once: " + m.describe());
       return true;

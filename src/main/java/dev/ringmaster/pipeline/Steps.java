@@ -2,6 +2,7 @@ package dev.ringmaster.pipeline;
 
 import dev.ringmaster.analysis.AnalysisActivities;
 import dev.ringmaster.analysis.AnalysisRequest;
+import dev.ringmaster.analysis.ControlBaseline;
 import dev.ringmaster.analysis.Measurement;
 import dev.ringmaster.definition.Audience;
 import dev.ringmaster.definition.Durations;
@@ -169,9 +170,9 @@ final class Steps {
         "soak ring " + ring + " for " + Durations.format(left) + ", gates every " + Durations.format(analysis.interval())));
   }
 
-  Measurement measureGates(String ring, Analysis analysis) {
+  Measurement measureGates(String ring, Analysis analysis, ControlBaseline baseline) {
     return stub(AnalysisActivities.class, StepPolicies.measurement("measure gates once (promotion of ring " + ring + ")"))
-        .measureGates(AnalysisRequest.once(request.rolloutId(), ring, analysis));
+        .measureGates(new AnalysisRequest(request.rolloutId(), ring, analysis, null, baseline));
   }
 
   void contract() {

@@ -208,6 +208,52 @@ abstract class GateScenarios {
     assertThat(result(wf).state()).isEqualTo(State.ROLLED_BACK);
   }
 
+  /**
+   * Gates every second: 6 s in ring canary, then {@code everyoneSoak} in ring everyone (100 %), where the service's
+   * flag-off traffic stops once the ring is enabled, as it does when nobody is left with the flag off.
+   */
+  private RolloutWorkflow soakingEveryoneWithoutControlTraffic(String version, String everyoneSoak) {
+    String yaml = DefinitionBuilder.checkout().analysis(connection(), "1s", 2, 2, 100, metrics())
+        .ring("canary", "{ percent: 5 }", "6s").ring("everyone", "{ percent: 100 }", everyoneSoak).yaml();
+    measureUntil(Outcome.PASSED, Outcome.PASSED); // an earlier test's lack of flag-off traffic has left the windows
+    RolloutWorkflow wf = start(yaml, version);
+    await().atMost(Duration.ofSeconds(60)).until(() -> {
+      RolloutStatus s = wf.status();
+      assertThat(s.state()).as(s.message()).isNotEqualTo(State.PAUSED);
+      return s.rings().get(1).state() == dev.ringmaster.pipeline.RingState.SOAKING;
+    });
+    target.offTraffic = false;
+    return wf;
+  }
+
+  @Test
+  void aRingOfEveryoneHoldsItsCanaryToTheControlTheRingBeforeRead() throws Exception {
+    RolloutWorkflow wf = soakingEveryoneWithoutControlTraffic("1.6.0", "15s");
+    RolloutResult r = result(wf);
+    assertThat(r.state()).as(r.message()).isEqualTo(State.SUCCEEDED);
+    var everyone = r.status().rings().get(1).measurements();
+    assertThat(r.status().rings().get(1).verdict()).startsWith("PASSED: soaked green");
+    assertThat(everyone.last().metrics()).as(everyone.last().describe()).allSatisfy(v -> {
+      assertThat(v.outcome()).isEqualTo(Outcome.PASSED);
+      assertThat(v.reason()).startsWith("control from ring canary at ").endsWith(": nobody has the flag off in this ring");
+    });
+    MetricVerdict errors = everyone.last().metrics().get(0);
+    assertThat(errors.control()).as("the canary ring's last control reading").isEqualTo(0.0);
+    assertThat(everyone.last().metrics().get(1).control()).as("the canary ring's p99").isBetween(0.025, 0.05);
+  }
+
+  @Test
+  void aRegressionInARingOfEveryoneStillRollsBackAgainstTheEarlierControl() throws Exception {
+    RolloutWorkflow wf = soakingEveryoneWithoutControlTraffic("1.6.1", "2m");
+    Thread.sleep(7000); // the flag-off series has left the 5 s windows: the gates now run on the baseline
+    target.injectErrorsOn(0.3);
+    RolloutResult r = result(wf);
+    assertThat(r.state()).isEqualTo(State.ROLLED_BACK);
+    assertThat(r.status().rollbackReason()).startsWith("gates FAILED in ring everyone: 2 consecutive FAILED measurement(s)")
+        .contains("error-rate canary=").contains("control=0 ").contains("(control from ring canary at ");
+    assertThat(activities.changes()).containsSubsequence("EnableRing everyone 100%", "KillSwitch");
+  }
+
   /** Gates every 30 s on a 2 min soak, and the tripwire checked every second. */
   String withTripwire(int failureLimit, String interval, String soak, int consecutive) {
     return DefinitionBuilder.checkout().analysis(connection(), interval, failureLimit, 2, 100, metrics()).tripwires(tripwire(consecutive))

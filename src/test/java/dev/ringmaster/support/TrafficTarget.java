@@ -21,6 +21,8 @@ public final class TrafficTarget implements AutoCloseable {
   private static final String[] FLAGS = {"on", "off"};
 
   public volatile boolean traffic = true;
+  /** While false, no {@code flag="off"} requests: everyone has the flag, as in a ring of 100 %. */
+  public volatile boolean offTraffic = true;
   /** While true, 5 requests/s per flag value instead of 100. */
   public volatile boolean lowTraffic;
   /**
@@ -84,6 +86,7 @@ public final class TrafficTarget implements AutoCloseable {
   /** Healthy traffic again: no errors, normal latency, endpoint up. */
   public void reset() {
     traffic = true;
+    offTraffic = true;
     lowTraffic = false;
     noisy = false;
     down = false;
@@ -107,7 +110,7 @@ public final class TrafficTarget implements AutoCloseable {
       noisyTick();
       return;
     }
-    for (int f = 0; f < 2; f++) {
+    for (int f = 0; f < (offTraffic ? 2 : 1); f++) {
       errorDebt[f] += f == 0 ? errorRateOn : errorRateOff;
       boolean error = errorDebt[f] >= 1;
       if (error) errorDebt[f] -= 1;
