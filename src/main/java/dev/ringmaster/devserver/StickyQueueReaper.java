@@ -302,18 +302,17 @@ final class StickyQueueReaper implements ServerInterceptor, AutoCloseable {
   private boolean pointBack(String name) {
     try {
       List<Object> workflows = new ArrayList<>();
-      Lock serviceLock = (Lock) field(workflowService, "lock");
+      Lock serviceLock = (Lock) TestServerFields.read(workflowService, "lock");
       serviceLock.lock();
       try {
-        workflows.addAll(((Map<?, ?>) field(workflowService, "executions")).values());
+        workflows.addAll(((Map<?, ?>) TestServerFields.read(workflowService, "executions")).values());
       } finally {
         serviceLock.unlock();
       }
       int pointed = 0;
       for (Object w : workflows) {
-        Lock lock = (Lock) field(w, "lock");
-        Field sticky = w.getClass().getDeclaredField("stickyExecutionAttributes");
-        sticky.setAccessible(true);
+        Lock lock = (Lock) TestServerFields.read(w, "lock");
+        Field sticky = TestServerFields.field(w.getClass(), "stickyExecutionAttributes");
         lock.lock();
         try {
           StickyExecutionAttributes a = (StickyExecutionAttributes) sticky.get(w);
@@ -331,12 +330,6 @@ final class StickyQueueReaper implements ServerInterceptor, AutoCloseable {
       log.warn("could not point the workflows of sticky queue {} back at their task queues ({}); each goes back on its next task", name, e.toString());
       return false;
     }
-  }
-
-  private static Object field(Object owner, String name) throws ReflectiveOperationException {
-    Field f = owner.getClass().getDeclaredField(name);
-    f.setAccessible(true);
-    return f.get(owner);
   }
 
   @Override

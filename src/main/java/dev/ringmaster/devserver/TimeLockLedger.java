@@ -7,6 +7,7 @@ import java.util.LinkedList;
 import java.util.List;
 import java.util.Set;
 import java.util.WeakHashMap;
+import java.util.concurrent.locks.Lock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,31 +33,28 @@ final class TimeLockLedger extends LinkedList<Object> {
   private final Set<Object> held = Collections.newSetFromMap(new WeakHashMap<>()); // its events compare by identity
   private long added;
 
-  /** Replaces the list of the clock of {@code workflowService} (a {@code TestWorkflowService}); false when it cannot. */
-  static boolean install(Object workflowService) {
+  /** Replaces the list of the clock of {@code workflowService} (a {@code TestWorkflowService}), or warns that it cannot. */
+  static void install(Object workflowService) {
     try {
-      Object timer = field(workflowService.getClass(), "selfAdvancingTimer").get(workflowService);
-      Field events = field(timer.getClass(), "lockEvents");
-      Object lock = field(timer.getClass(), "lock").get(timer);
-      ((java.util.concurrent.locks.Lock) lock).lock();
+      Object timer = timer(workflowService);
+      Field events = TestServerFields.field(timer.getClass(), "lockEvents");
+      Lock lock = (Lock) TestServerFields.read(timer, "lock");
+      lock.lock();
       try {
         TimeLockLedger ledger = new TimeLockLedger();
         ((List<?>) events.get(timer)).forEach(ledger::add);
         events.set(timer, ledger);
       } finally {
-        ((java.util.concurrent.locks.Lock) lock).unlock();
+        lock.unlock();
       }
-      return true;
     } catch (ReflectiveOperationException | RuntimeException e) {
       log.warn("the test server's time-lock list could not be replaced ({}); it grows with every step, and so does its CPU", e.toString());
-      return false;
     }
   }
 
-  private static Field field(Class<?> type, String name) throws NoSuchFieldException {
-    Field f = type.getDeclaredField(name);
-    f.setAccessible(true);
-    return f;
+  /** The clock of the test server behind {@code workflowService}. */
+  private static Object timer(Object workflowService) throws ReflectiveOperationException {
+    return TestServerFields.read(workflowService, "selfAdvancingTimer");
   }
 
   // The test server calls these under its clock's lock; synchronized as well, for the garbage collector's cleanup.
@@ -79,8 +77,7 @@ final class TimeLockLedger extends LinkedList<Object> {
 
   /** The ledger of the test server behind {@code workflowService}, if installed. */
   static TimeLockLedger of(Object workflowService) throws ReflectiveOperationException {
-    Object timer = field(workflowService.getClass(), "selfAdvancingTimer").get(workflowService);
-    return field(timer.getClass(), "lockEvents").get(timer) instanceof TimeLockLedger l ? l : null;
+    return TestServerFields.read(timer(workflowService), "lockEvents") instanceof TimeLockLedger l ? l : null;
   }
 
   @Override

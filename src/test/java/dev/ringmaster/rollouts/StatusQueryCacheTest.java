@@ -20,6 +20,7 @@ import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -45,32 +46,47 @@ class StatusQueryCacheTest {
     });
   }
 
-  @Test
-  void theStatusIsQueriedAgainOnlyWhenTheHistoryHasGrown() {
-    WorkflowClientInterceptorBase counting = new WorkflowClientInterceptorBase() {
+  /** Runs before every query the gateway's client sends: counts it, or fails it. */
+  volatile Consumer<WorkflowClientCallsInterceptor.QueryInput<?>> beforeQuery = q -> {};
+
+  record Awaiting(RolloutRequest req, RolloutWorkflow wf, RolloutGateway gateway) {}
+
+  /** A rollout of {@code version} awaiting its canary approval, its history settled, and a gateway over it. */
+  Awaiting awaitingApproval(String version) {
+    WorkflowClientInterceptorBase hooked = new WorkflowClientInterceptorBase() {
       @Override
       public WorkflowClientCallsInterceptor workflowClientCallsInterceptor(WorkflowClientCallsInterceptor next) {
         return new WorkflowClientCallsInterceptorBase(next) {
           @Override
           public <R> QueryOutput<R> query(QueryInput<R> input) {
-            queries.incrementAndGet();
+            beforeQuery.accept(input);
             return super.query(input);
           }
         };
       }
     };
     env = TestWorkflowEnvironment.newInstance(TestEnvironmentOptions.newBuilder()
-        .setWorkflowClientOptions(WorkflowClientOptions.newBuilder().setInterceptors(counting).build()).build());
+        .setWorkflowClientOptions(WorkflowClientOptions.newBuilder().setInterceptors(hooked).build()).build());
     RolloutSearchAttributes.ALL.forEach(k -> env.registerSearchAttribute(k.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD));
     Worker worker = env.newWorker("cache");
     worker.registerWorkflowImplementationTypes(RolloutWorkflowImpl.class);
     worker.registerActivitiesImplementations(new FakeActivities());
     env.start();
-    RolloutRequest req = TestDefinitions.request(TestDefinitions.threeRings(TestDefinitions.APPROVAL), "3.0.0", "dave");
+    RolloutRequest req = TestDefinitions.request(TestDefinitions.threeRings(TestDefinitions.APPROVAL), version, "dave");
     RolloutWorkflow wf = TestRollouts.start(env.getWorkflowClient(), worker, req);
     TestRollouts.awaitStatus(env, wf, s -> s.awaiting() != null, "the canary approval");
     RolloutGateway gateway = new RolloutGateway(env.getWorkflowClient(), null);
     settled(gateway, req.rolloutId());
+    return new Awaiting(req, wf, gateway);
+  }
+
+  @Test
+  void theStatusIsQueriedAgainOnlyWhenTheHistoryHasGrown() {
+    beforeQuery = q -> queries.incrementAndGet();
+    Awaiting a = awaitingApproval("3.0.0");
+    RolloutRequest req = a.req();
+    RolloutWorkflow wf = a.wf();
+    RolloutGateway gateway = a.gateway();
 
     queries.set(0);
     RolloutStatus first = gateway.find(req.rolloutId()).orElseThrow();
@@ -107,33 +123,15 @@ class StatusQueryCacheTest {
   @Test
   void aRolloutWhoseStatusCannotBeReadJustNowIsUnavailableNotNotFound() {
     java.util.concurrent.atomic.AtomicBoolean failing = new java.util.concurrent.atomic.AtomicBoolean();
-    WorkflowClientInterceptorBase failingQueries = new WorkflowClientInterceptorBase() {
-      @Override
-      public WorkflowClientCallsInterceptor workflowClientCallsInterceptor(WorkflowClientCallsInterceptor next) {
-        return new WorkflowClientCallsInterceptorBase(next) {
-          @Override
-          public <R> QueryOutput<R> query(QueryInput<R> input) {
-            if (failing.get()) {
-              throw new io.temporal.client.WorkflowQueryException(input.getWorkflowExecution(), "Rollout",
-                  new IllegalStateException("the worker that held it is gone; ask again"));
-            }
-            return super.query(input);
-          }
-        };
+    beforeQuery = q -> {
+      if (failing.get()) {
+        throw new io.temporal.client.WorkflowQueryException(q.getWorkflowExecution(), "Rollout",
+            new IllegalStateException("the worker that held it is gone; ask again"));
       }
     };
-    env = TestWorkflowEnvironment.newInstance(TestEnvironmentOptions.newBuilder()
-        .setWorkflowClientOptions(WorkflowClientOptions.newBuilder().setInterceptors(failingQueries).build()).build());
-    RolloutSearchAttributes.ALL.forEach(k -> env.registerSearchAttribute(k.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD));
-    Worker worker = env.newWorker("cache");
-    worker.registerWorkflowImplementationTypes(RolloutWorkflowImpl.class);
-    worker.registerActivitiesImplementations(new FakeActivities());
-    env.start();
-    RolloutRequest req = TestDefinitions.request(TestDefinitions.threeRings(TestDefinitions.APPROVAL), "3.1.0", "dave");
-    RolloutWorkflow wf = TestRollouts.start(env.getWorkflowClient(), worker, req);
-    TestRollouts.awaitStatus(env, wf, s -> s.awaiting() != null, "the canary approval");
-    RolloutGateway gateway = new RolloutGateway(env.getWorkflowClient(), null);
-    settled(gateway, req.rolloutId());
+    Awaiting a = awaitingApproval("3.1.0");
+    RolloutRequest req = a.req();
+    RolloutGateway gateway = a.gateway();
 
     failing.set(true);
     long history = gateway.describe(req.rolloutId()).orElseThrow().getWorkflowExecutionInfo().getHistoryLength();
