@@ -58,6 +58,16 @@ final class StepPolicies {
     return options(Duration.ofMinutes(1), retry(Duration.ofSeconds(1), Duration.ofSeconds(30), 10), summary);
   }
 
+  /**
+   * A ring's flag change as a local activity (rollouts from this version on): the worker that learns of the approval
+   * (or of the soak's end) writes the flag in that same workflow task, with the same timeout and retries as
+   * {@link #flagChange}. An approval's Update is then answered once the next ring is enabled.
+   */
+  static LocalActivityOptions flagChangeLocal(String summary) {
+    return LocalActivityOptions.newBuilder().setStartToCloseTimeout(Duration.ofMinutes(1))
+        .setRetryOptions(retry(Duration.ofSeconds(1), Duration.ofSeconds(30), 10)).setSummary(summary).build();
+  }
+
   /** The kill switch: short timeout, fast retries; it is the first thing a rollback does and it must be quick. */
   static ActivityOptions killSwitch(String summary) {
     return options(KILL_SWITCH_TIMEOUT, KILL_SWITCH_RETRY, summary);

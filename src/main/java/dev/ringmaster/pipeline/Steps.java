@@ -134,9 +134,17 @@ final class Steps {
     st.note("flag " + flag.key() + " before this rollout: " + flagBefore.summary() + " (a rollback puts it back so)");
   }
 
+  /**
+   * A local activity (rollouts from this version on): the ring after an approval is enabled in the workflow task
+   * that took the approval, with no round trip through the server to schedule it, no wait for an activity poller
+   * and no workflow task for its completion. Older histories replay their {@code EnableRing} activities.
+   */
   void enableRing(String ring, Audience cumulative) {
-    FlagChange c = stub(FlagActivities.class, StepPolicies.flagChange("enable ring " + ring + " → " + cumulative.describe()))
-        .enableRing(flag, ring, cumulative);
+    String summary = "enable ring " + ring + " → " + cumulative.describe();
+    FlagActivities flags = Workflow.getVersion("enable-ring-local", Workflow.DEFAULT_VERSION, 1) >= 1
+        ? Workflow.newLocalActivityStub(FlagActivities.class, StepPolicies.flagChangeLocal(summary))
+        : stub(FlagActivities.class, StepPolicies.flagChange(summary));
+    FlagChange c = flags.enableRing(flag, ring, cumulative);
     st.note("ring " + ring + " enabled for " + c.audience() + " (" + c.providerRef() + ")");
   }
 
