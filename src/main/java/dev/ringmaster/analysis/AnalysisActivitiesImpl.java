@@ -6,6 +6,8 @@ import dev.ringmaster.connection.Adapters;
 import dev.ringmaster.definition.RolloutDefinition.Analysis;
 import dev.ringmaster.definition.RolloutDefinition.Metric;
 import dev.ringmaster.definition.RolloutDefinition.Tripwire;
+import dev.ringmaster.flags.FlagChange;
+import dev.ringmaster.flags.KillSwitch;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.spring.boot.ActivityImpl;
@@ -22,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 @Component
@@ -38,9 +41,18 @@ public class AnalysisActivitiesImpl implements AnalysisActivities {
     return t;
   });
 
+  private final KillSwitch killSwitch;
+
+  /** Without a kill switch: a FAILED soak leaves the flag to the workflow's rollback (tests of the gates alone). */
   public AnalysisActivitiesImpl(Adapters<MetricSource> sources, SoakClock clock) {
+    this(sources, clock, null);
+  }
+
+  @Autowired
+  public AnalysisActivitiesImpl(Adapters<MetricSource> sources, SoakClock clock, KillSwitch killSwitch) {
     this.sources = sources;
     this.clock = clock;
+    this.killSwitch = killSwitch;
   }
 
   @Override
@@ -64,6 +76,31 @@ public class AnalysisActivitiesImpl implements AnalysisActivities {
    */
   @Override
   public SoakVerdict watchSoak(AnalysisRequest request) {
+    return pullOnFailure(killSwitch, request, watch(request));
+  }
+
+  /**
+   * A FAILED verdict turns the request's flag off for everyone right here, before the workflow hears of it: the
+   * kill switch does not wait for the verdict's trip through the server and a workflow task (with a hundred rollouts
+   * failing at once, that queue was most of the kill switch's time). The verdict carries the change, and the
+   * rollback records it instead of pulling again. If the provider fails, the verdict goes without it and the
+   * rollback's own kill switch (with its retries) does the job.
+   */
+  public static SoakVerdict pullOnFailure(KillSwitch killSwitch, AnalysisRequest request, SoakVerdict v) {
+    if (v == null || v.outcome() != Outcome.FAILED || killSwitch == null || request.killSwitch() == null) return v;
+    try {
+      FlagChange off = killSwitch.pull(request.killSwitch());
+      log.info("{}: KILL SWITCH pulled at the FAILED verdict of ring {}: flag {} off for everyone ({}, acknowledged in {} ms)",
+          request.rolloutId(), request.ring(), off.flagKey(), off.providerRef(), off.acknowledgedIn().toMillis());
+      return v.withKillSwitch(off);
+    } catch (RuntimeException e) {
+      log.warn("{}: the kill switch at the FAILED verdict of ring {} failed ({}); the rollback pulls it", request.rolloutId(), request.ring(),
+          e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+      return v;
+    }
+  }
+
+  private SoakVerdict watch(AnalysisRequest request) {
     ActivityExecutionContext ctx = Activity.getExecutionContext();
     Analysis a = request.analysis();
     Streak streak = ctx.getHeartbeatDetails(Streak.class).orElse(Streak.START);
@@ -90,7 +127,7 @@ public class AnalysisActivitiesImpl implements AnalysisActivities {
         ctx.heartbeat(streak);
         SoakVerdict v = GateEvaluator.soakVerdict(a, streak, m, last);
         if (v != null) {
-          if (tripwires != null) v = new SoakVerdict(v.outcome(), v.reason() + "; " + tripwires.tally(), v.deciding(), v.summary());
+          if (tripwires != null) v = v.withReason(v.reason() + "; " + tripwires.tally());
           log.info("{}: ring {} soak verdict {}: {} — {}", request.rolloutId(), request.ring(), v.outcome(), v.reason(), m.describe());
           return v;
         }

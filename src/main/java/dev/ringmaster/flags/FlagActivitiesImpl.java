@@ -16,7 +16,7 @@ import org.springframework.stereotype.Component;
 
 @Component
 @ActivityImpl(taskQueues = TaskQueues.ROLLOUTS)
-class FlagActivitiesImpl implements FlagActivities {
+class FlagActivitiesImpl implements FlagActivities, KillSwitch {
   private static final Logger log = LoggerFactory.getLogger(FlagActivitiesImpl.class);
   private final Adapters<FlagProvider> providers;
   private final Map<String, KillSwitchBatcher> killSwitches = new ConcurrentHashMap<>();
@@ -59,6 +59,11 @@ class FlagActivitiesImpl implements FlagActivities {
           .tag("connection", flag.connection()).tag("outcome", outcome).publishPercentileHistogram().register(Metrics.globalRegistry)
           .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     }
+  }
+
+  @Override
+  public FlagChange pull(FlagTarget flag) {
+    return killSwitch(flag);
   }
 
   @Override

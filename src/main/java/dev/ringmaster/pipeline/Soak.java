@@ -41,7 +41,7 @@ final class Soak {
       st.soak(i, endsAt);
       st.phase(Phase.SOAKING, "ring " + ring.name() + " soaking until " + endsAt + (analysis == null ? "" : " with gates every " + Durations.format(analysis.interval())));
       Duration left = positive(Duration.between(now(), endsAt));
-      AnalysisRequest watch = new AnalysisRequest(request.rolloutId(), ring.name(), analysis, endsAt, baseline);
+      AnalysisRequest watch = new AnalysisRequest(request.rolloutId(), ring.name(), analysis, endsAt, baseline, steps.flag());
       Promise<SoakVerdict>[] soak = new Promise[1];
       CancellationScope scope = Workflow.newCancellationScope(() -> soak[0] = analysis == null
           ? Workflow.newTimer(left, TimerOptions.newBuilder().setSummary("soak ring " + ring.name() + " for " + Durations.format(left)).build()).thenApply(v -> null)
@@ -75,7 +75,10 @@ final class Soak {
     st.soakResult(i, v.summary(), v.outcome() + ": " + v.reason());
     if (v.outcome() == Outcome.PASSED) return true;
     String detail = "gates " + v.outcome() + " in ring " + ring.name() + ": " + v.reason() + " — " + v.deciding().describe();
-    if (v.outcome() == Outcome.FAILED) throw new RollbackRequested(detail);
+    if (v.outcome() == Outcome.FAILED) {
+      if (v.killSwitch() != null) steps.killSwitchPulledAtVerdict(v.killSwitch());
+      throw new RollbackRequested(detail);
+    }
     operator.holdPaused(detail + "; resume to keep soaking, or abort");
     return false;
   }

@@ -148,20 +148,38 @@ final class Steps {
     st.note("ring " + ring + " enabled for " + c.audience() + " (" + c.providerRef() + ")");
   }
 
+  /** The flag this rollout rolls out: a soak's watcher pulls its kill switch at a FAILED verdict. */
+  FlagTarget flag() {
+    return flag;
+  }
+
+  /** The kill switch a soak's watcher pulled at its FAILED verdict (from the verdict: replays alike). */
+  private FlagChange pulledAtVerdict;
+
+  void killSwitchPulledAtVerdict(FlagChange off) {
+    pulledAtVerdict = off;
+  }
+
   /**
-   * Compensation for every ring at once: the kill switch first (fast, one provider call, a local activity so it
-   * runs in the workflow task that learned of the rollback), then the flag goes back to the state captured before
-   * the first ring (histories without a capture: the ring rules are removed).
+   * Compensation for every ring at once: the kill switch first, then the flag goes back to the state captured before
+   * the first ring (histories without a capture: the ring rules are removed). After a FAILED verdict the soak's
+   * watcher has already pulled the kill switch (the rollback records it); otherwise it is a local activity, run in the
+   * workflow task that learned of the rollback.
    */
   void flagOffEverywhere() {
-    Instant asked = RolloutState.now();
-    String summary = "KILL SWITCH: " + flag.key() + " off for everyone";
-    FlagActivities killer = Workflow.getVersion("kill-switch-local", Workflow.DEFAULT_VERSION, 1) >= 1
-        ? Workflow.newLocalActivityStub(FlagActivities.class, StepPolicies.killSwitchLocal(summary))
-        : stub(FlagActivities.class, StepPolicies.killSwitch(summary));
-    FlagChange off = killer.killSwitch(flag);
-    st.rollbackSteps.add("KillSwitch: " + flag.key() + " off for everyone (" + off.providerRef() + ", provider acknowledged in "
-        + off.acknowledgedIn().toMillis() + " ms, " + Duration.between(asked, RolloutState.now()).toMillis() + " ms after the request)");
+    if (pulledAtVerdict != null) {
+      st.rollbackSteps.add("KillSwitch: " + flag.key() + " off for everyone at the FAILED verdict, by the soak's watcher ("
+          + pulledAtVerdict.providerRef() + ", provider acknowledged in " + pulledAtVerdict.acknowledgedIn().toMillis() + " ms)");
+    } else {
+      Instant asked = RolloutState.now();
+      String summary = "KILL SWITCH: " + flag.key() + " off for everyone";
+      FlagActivities killer = Workflow.getVersion("kill-switch-local", Workflow.DEFAULT_VERSION, 1) >= 1
+          ? Workflow.newLocalActivityStub(FlagActivities.class, StepPolicies.killSwitchLocal(summary))
+          : stub(FlagActivities.class, StepPolicies.killSwitch(summary));
+      FlagChange off = killer.killSwitch(flag);
+      st.rollbackSteps.add("KillSwitch: " + flag.key() + " off for everyone (" + off.providerRef() + ", provider acknowledged in "
+          + off.acknowledgedIn().toMillis() + " ms, " + Duration.between(asked, RolloutState.now()).toMillis() + " ms after the request)");
+    }
     if (flagBefore != null) {
       FlagChange restored = stub(FlagActivities.class, StepPolicies.flagChange("restore flag " + flag.key() + " as it was: " + flagBefore.summary()))
           .restoreFlag(flag, flagBefore);
@@ -180,7 +198,7 @@ final class Steps {
 
   Measurement measureGates(String ring, Analysis analysis, ControlBaseline baseline) {
     return stub(AnalysisActivities.class, StepPolicies.measurement("measure gates once (promotion of ring " + ring + ")"))
-        .measureGates(new AnalysisRequest(request.rolloutId(), ring, analysis, null, baseline));
+        .measureGates(new AnalysisRequest(request.rolloutId(), ring, analysis, null, baseline, null));
   }
 
   void contract() {

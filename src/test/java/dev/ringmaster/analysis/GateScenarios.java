@@ -88,8 +88,9 @@ abstract class GateScenarios {
 
   AnalysisActivitiesImpl analysisActivities() {
     ConnectionRegistry registry = new ConnectionRegistry(Map.of(connection(), settings()));
+    // the soak's watcher pulls the kill switch at a FAILED verdict, as in Ringmaster (the flags are test doubles)
     return new AnalysisActivitiesImpl(new Adapters<MetricSource>("analysis", registry,
-        List.of(new PrometheusSourceFactory(), new OpenMetricsSourceFactory())), SoakClock.SYSTEM);
+        List.of(new PrometheusSourceFactory(), new OpenMetricsSourceFactory())), SoakClock.SYSTEM, activities::killSwitch);
   }
 
   String definition(int failureLimit, int inconclusiveLimit) {
@@ -195,6 +196,8 @@ abstract class GateScenarios {
         .contains("error-rate canary=");
     assertThat(activities.changes()).containsSubsequence("EnableRing canary 5%", "KillSwitch");
     assertThat(activities.changes()).doesNotContain("EnableRing everyone 100%");
+    assertThat(activities.changes()).as("pulled once, by the soak's watcher").filteredOn("KillSwitch"::equals).hasSize(1);
+    assertThat(r.status().rollbackSteps().get(0)).startsWith("KillSwitch: new-checkout-flow off for everyone at the FAILED verdict, by the soak's watcher (");
   }
 
   @Test
@@ -302,6 +305,9 @@ abstract class GateScenarios {
   void aTripwireWithTooLittleTrafficIsInconclusiveNotFailed() throws Exception {
     RolloutWorkflow wf = start(withTripwire(2, "5s", "2m", 1), "1.5.2");
     target.lowTraffic = true; // 5 requests/s, every one an error: over the line, under minSamples
+    // errors only once the tripwire's window (the last two scrapes, 1 s apart) holds the low traffic alone: a check
+    // across the switch would see a second of full traffic with errors in it (seen: 58 samples, 26 % errors)
+    Thread.sleep(3000);
     target.injectErrorsOn(1.0);
     await().atMost(Duration.ofSeconds(60)).until(() -> wf.status().state() == State.PAUSED);
     RolloutStatus s = wf.status();

@@ -77,4 +77,34 @@ class SoakJudgingTest {
     };
     return new Measurement(Instant.EPOCH.plusSeconds(30L * i), o, List.of());
   }
+
+  /** The watcher pulls the kill switch on a FAILED verdict with a flag to pull, and on nothing else. */
+  @org.junit.jupiter.api.Test
+  void theKillSwitchIsPulledAtAFailedVerdictOnly() {
+    var flag = new dev.ringmaster.flags.FlagTarget("flags", "new-checkout-flow", "r", "team", null);
+    var off = new dev.ringmaster.flags.FlagChange("new-checkout-flow", "kill switch", "nobody", "ref-1", Duration.ofMillis(3));
+    java.util.List<dev.ringmaster.flags.FlagTarget> pulled = new java.util.ArrayList<>();
+    dev.ringmaster.flags.KillSwitch recording = f -> {
+      pulled.add(f);
+      return off;
+    };
+    Analysis a = new Analysis("prom", Duration.ofSeconds(30), 1, 1, 0, List.of(METRIC));
+    AnalysisRequest withFlag = new AnalysisRequest("r", "canary", a, Instant.EPOCH, null, flag);
+    SoakVerdict failed = new SoakVerdict(Outcome.FAILED, "2 consecutive FAILED", measurement('F', 0), SoakSummary.EMPTY);
+
+    assertThat(AnalysisActivitiesImpl.pullOnFailure(recording, withFlag, failed).killSwitch()).isEqualTo(off);
+    assertThat(pulled).containsExactly(flag);
+    for (char o : "PI".toCharArray()) {
+      SoakVerdict v = new SoakVerdict(o == 'P' ? Outcome.PASSED : Outcome.INCONCLUSIVE, "r", measurement(o, 0), SoakSummary.EMPTY);
+      assertThat(AnalysisActivitiesImpl.pullOnFailure(recording, withFlag, v)).isSameAs(v);
+    }
+    assertThat(AnalysisActivitiesImpl.pullOnFailure(recording, new AnalysisRequest("r", "canary", a, Instant.EPOCH), failed))
+        .as("no flag given: the rollback pulls it").isSameAs(failed);
+    assertThat(pulled).hasSize(1);
+    dev.ringmaster.flags.KillSwitch down = f -> {
+      throw new IllegalStateException("Unleash answered 503");
+    };
+    assertThat(AnalysisActivitiesImpl.pullOnFailure(down, withFlag, failed)).as("a provider failure: the verdict goes as it was")
+        .isSameAs(failed);
+  }
 }

@@ -74,9 +74,18 @@ class KillSwitchConcurrencyBenchmark {
     }
   }
 
-  /** Gates that pass until one latch opens for all; each soak's FAILED moment is recorded by rollout ID. */
+  /**
+   * Gates that pass until one latch opens for all; each soak's FAILED moment is recorded by rollout ID. At the FAILED
+   * verdict the soak pulls the kill switch as Ringmaster's watcher does ({@code AnalysisActivitiesImpl#pullOnFailure}).
+   */
   static final class SharedRegression extends KillSwitchLatencyBenchmark.SoakOnlyGates {
+    final KillSwitch killSwitch;
     final CountDownLatch regression = new CountDownLatch(1);
+
+    SharedRegression(KillSwitch killSwitch) {
+      this.killSwitch = killSwitch;
+    }
+
     final Map<String, Long> failedAt = new ConcurrentHashMap<>();
     final AtomicInteger soaking = new AtomicInteger();
 
@@ -90,14 +99,15 @@ class KillSwitchConcurrencyBenchmark {
       }
       failedAt.put(request.rolloutId(), System.nanoTime());
       Measurement m = new Measurement(Instant.now(), Outcome.FAILED, List.of());
-      return new SoakVerdict(Outcome.FAILED, "benchmark regression", m, SoakSummary.EMPTY.with(m));
+      return dev.ringmaster.analysis.AnalysisActivitiesImpl.pullOnFailure(killSwitch, request,
+          new SoakVerdict(Outcome.FAILED, "benchmark regression", m, SoakSummary.EMPTY.with(m)));
     }
   }
 
   @Test
   void killSwitchAtConcurrency() throws Exception {
     Assumptions.assumeTrue(Boolean.getBoolean("ringmaster.benchmark"), "a benchmark: run with -Dringmaster.benchmark=true");
-    StringBuilder report = new StringBuilder("| provider | rollouts | verdict → flag off p50 | p99 | max | verdict → kill-switch activity running p50 / p99 | in the provider p50 / p99 "
+    StringBuilder report = new StringBuilder("| provider | rollouts | verdict → flag off p50 | p99 | max | verdict → kill switch called p50 / p99 | in the provider p50 / p99 "
         + "| one direct call (median) | " + ROLLOUTS + " direct calls at once p50 / p99 | " + ROLLOUTS + " flags in one group call | p99 ÷ one direct call |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
     Path dir = Files.createTempDirectory("kill-switch-concurrency");
     // A Ringmaster worker is a long-running process: a first, unmeasured round warms the JVM up.
@@ -116,7 +126,7 @@ class KillSwitchConcurrencyBenchmark {
     ConnectionRegistry registry = new ConnectionRegistry(Map.of("flags", connection));
     Adapters<FlagProvider> providers = new Adapters<>("flags", registry, List.of(FlagdFiles.factory(), new UnleashProviderFactory()));
     TimedFlags flags = new TimedFlags(new FlagActivitiesImpl(providers));
-    SharedRegression gates = new SharedRegression();
+    SharedRegression gates = new SharedRegression(flags::killSwitch);
     TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance();
     try {
       RolloutSearchAttributes.ALL.forEach(k -> env.registerSearchAttribute(k.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD));

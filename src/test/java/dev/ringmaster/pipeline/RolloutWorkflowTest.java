@@ -340,6 +340,40 @@ class RolloutWorkflowTest {
         "DeployVersion 1.4.2", "EnableRing canary 5%", "KillSwitch", "RestoreFlag did not exist", "RedeployPrevious 1.4.1");
   }
 
+  /** Ringmaster's soak watcher pulls the kill switch at the FAILED verdict: the rollback records it, pulls nothing again. */
+  @Test
+  void aKillSwitchPulledAtTheFailedVerdictIsRecordedNotPulledAgain() {
+    activities.soakPullsKillSwitch = true;
+    activities.soakVerdicts.add(Outcome.FAILED);
+    RolloutRequest req = request(WITH_ANALYSIS, "1.4.2", "dave");
+    RolloutResult r = result(start(req));
+
+    assertThat(r.state()).isEqualTo(State.ROLLED_BACK);
+    assertThat(activities.changes()).containsExactly(
+        "DeployVersion 1.4.2", "EnableRing canary 5%", "KillSwitch", "RestoreFlag did not exist", "RedeployPrevious 1.4.1");
+    assertThat(r.status().rollbackSteps().get(0)).contains(" off for everyone at the FAILED verdict, by the soak's watcher (");
+    List<String> markers = client.fetchHistory(req.rolloutId()).getEvents().stream()
+        .filter(e -> e.getEventType() == io.temporal.api.enums.v1.EventType.EVENT_TYPE_MARKER_RECORDED)
+        .map(e -> e.getMarkerRecordedEventAttributes().getDetailsMap().getOrDefault("type", io.temporal.api.common.v1.Payloads.getDefaultInstance()).toString())
+        .toList();
+    assertThat(markers).as("local activities in the history").anyMatch(t -> t.contains("EnableRing"));
+    assertThat(markers).as("no kill switch of the rollback's own").noneMatch(t -> t.contains("KillSwitch"));
+  }
+
+  /** If the watcher's kill switch fails, the verdict goes without it and the rollback's own kill switch pulls it. */
+  @Test
+  void whenTheWatchersKillSwitchFailsTheRollbackPullsIt() {
+    activities.soakPullsKillSwitch = true;
+    activities.killSwitchFailures.set(1);
+    activities.soakVerdicts.add(Outcome.FAILED);
+    RolloutResult r = result(start(request(WITH_ANALYSIS, "1.4.2", "dave")));
+
+    assertThat(r.state()).isEqualTo(State.ROLLED_BACK);
+    assertThat(activities.changes()).containsExactly(
+        "DeployVersion 1.4.2", "EnableRing canary 5%", "KillSwitch", "KillSwitch", "RestoreFlag did not exist", "RedeployPrevious 1.4.1");
+    assertThat(r.status().rollbackSteps().get(0)).contains(" off for everyone (").contains(" ms after the request)");
+  }
+
   @Test
   void inconclusiveGatesPauseForAHumanAndResumeKeepsSoaking() {
     activities.soakVerdicts.add(Outcome.INCONCLUSIVE);

@@ -152,6 +152,9 @@ public class FakeActivities implements FlagActivities, DeployActivities, Migrati
     return threadRef == null ? "thread-1" : threadRef;
   }
 
+  /** While true, the fake soak pulls the kill switch at its FAILED verdict, as Ringmaster's soak watcher does. */
+  public volatile boolean soakPullsKillSwitch;
+
   /** The analysis doubles, separate so a test can register the real analysis activity instead. */
   public final AnalysisActivities analysis = new FakeAnalysis();
 
@@ -191,7 +194,8 @@ public class FakeActivities implements FlagActivities, DeployActivities, Migrati
       Outcome o = soakVerdicts.poll();
       Outcome outcome = o == null ? Outcome.PASSED : o;
       Measurement m = measurement(outcome);
-      return new SoakVerdict(outcome, "test verdict " + outcome, m, SoakSummary.EMPTY.with(m));
+      SoakVerdict v = new SoakVerdict(outcome, "test verdict " + outcome, m, SoakSummary.EMPTY.with(m));
+      return soakPullsKillSwitch ? dev.ringmaster.analysis.AnalysisActivitiesImpl.pullOnFailure(FakeActivities.this::killSwitch, request, v) : v;
     }
   }
 }
