@@ -48,7 +48,7 @@ class RolloutMetrics implements DisposableBean {
     rollouts = MultiGauge.builder("ringmaster.rollouts").description("Rollouts by phase and state, as Temporal has them").register(registry);
     rollbacks = MultiGauge.builder("ringmaster.rollbacks").description("Rolled-back rollouts by reason: gate, rejection, approval_timeout, abort, error")
         .register(registry);
-    measurements = MultiGauge.builder("ringmaster.gate.measurements").description("Gate measurements by verdict, over every ring of every rollout")
+    measurements = MultiGauge.builder("ringmaster.gate.measurements").description("Gate measurements by verdict, over every ring whose soak has ended")
         .register(registry);
     deploymentsPerDay = MultiGauge.builder("ringmaster.dora.deployments.per.day").description("DORA deployment frequency: SUCCEEDED rollouts per day over the last 7 days")
         .register(registry);

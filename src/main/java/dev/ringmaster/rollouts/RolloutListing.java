@@ -50,11 +50,17 @@ final class RolloutListing {
     this.gateway = gateway;
   }
 
-  /** Every rollout's status (up to {@link #LIMIT}, newest first), for Ringmaster's own metrics. */
+  /**
+   * Every rollout's status (up to {@link #LIMIT}, newest first), for Ringmaster's own metrics. Like a list, it reads
+   * only what changed: a rollout whose history has not grown since it was last read costs nothing (no describe, no
+   * query), so the refresh of a thousand soaking rollouts is one listing. The price: a soaking ring's measurements
+   * count once its soak's verdict is in the history (until then they live in the soak's heartbeat, which only a
+   * describe reads).
+   */
   List<RolloutStatus> statuses() {
     List<RolloutStatus> all = new ArrayList<>();
     for (WorkflowExecutionInfo info : executions()) {
-      if (info.getType().getName().equals("Rollout")) status(info, false).ifPresent(all::add);
+      if (info.getType().getName().equals("Rollout")) status(info).ifPresent(all::add);
     }
     all.sort(Comparator.comparing(RolloutStatus::startedAt).reversed());
     return all.size() > LIMIT ? new ArrayList<>(all.subList(0, LIMIT)) : all;
@@ -66,7 +72,7 @@ final class RolloutListing {
       if (!info.getType().getName().equals("Rollout")) continue;
       // Reading a status is a query (a replay for a closed rollout): only this service's rollouts are read.
       if (service != null && !info.getExecution().getWorkflowId().startsWith(RolloutRequest.rolloutId(service, ""))) continue;
-      Optional<RolloutStatus> s = status(info, true);
+      Optional<RolloutStatus> s = status(info);
       if (s.isEmpty()) continue;
       RolloutStatus r = s.get();
       if (service != null && !service.equals(r.service())) continue;
@@ -78,25 +84,26 @@ final class RolloutListing {
   }
 
   /**
-   * @param forList a list shows no live measurements: a status kept since the history last grew will do
+   * A running rollout's status as kept since its history last grew (no live measurements of a soaking ring), a
+   * closed one's as kept since it closed.
+   *
    * @return empty also for a rollout that cannot be read just now (a worker taking it over has not replayed it yet):
    *     it is left out of this list, not the whole list refused, and shows in the next one
    */
-  private Optional<RolloutStatus> status(WorkflowExecutionInfo info, boolean forList) {
+  private Optional<RolloutStatus> status(WorkflowExecutionInfo info) {
     try {
-      return read(info, forList);
+      return read(info);
     } catch (CommandRefused e) {
       if (e.reason() != CommandRefused.Reason.UNAVAILABLE) throw e;
       return Optional.empty();
     }
   }
 
-  private Optional<RolloutStatus> read(WorkflowExecutionInfo info, boolean forList) {
+  private Optional<RolloutStatus> read(WorkflowExecutionInfo info) {
     boolean running = info.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING
         || info.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_UNSPECIFIED;
     String id = info.getExecution().getWorkflowId();
-    if (running && forList) return gateway.findListed(id, info.getExecution().getRunId(), info.getHistoryLength());
-    if (running) return gateway.find(id);
+    if (running) return gateway.findListed(id, info.getExecution().getRunId(), info.getHistoryLength());
     String key = id + "/" + info.getExecution().getRunId();
     RolloutStatus cached = closed.get(key);
     if (cached != null) return Optional.of(cached);

@@ -19,6 +19,13 @@ import io.temporal.common.interceptors.WorkflowClientInterceptorBase;
 import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.MethodDescriptor;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
@@ -30,6 +37,8 @@ import org.junit.jupiter.api.Test;
  */
 class StatusQueryCacheTest {
   final AtomicInteger queries = new AtomicInteger();
+  /** DescribeWorkflowExecution calls from the gateway's client, counted at the gRPC channel. */
+  final AtomicInteger describes = new AtomicInteger();
   TestWorkflowEnvironment env;
 
   @AfterEach
@@ -65,7 +74,15 @@ class StatusQueryCacheTest {
         };
       }
     };
+    ClientInterceptor countDescribes = new ClientInterceptor() {
+      @Override
+      public <Q, A> ClientCall<Q, A> interceptCall(MethodDescriptor<Q, A> method, CallOptions options, Channel next) {
+        if (method.getFullMethodName().endsWith("/DescribeWorkflowExecution")) describes.incrementAndGet();
+        return next.newCall(method, options);
+      }
+    };
     env = TestWorkflowEnvironment.newInstance(TestEnvironmentOptions.newBuilder()
+        .setWorkflowServiceStubsOptions(WorkflowServiceStubsOptions.newBuilder().setGrpcClientInterceptors(List.of(countDescribes)).build())
         .setWorkflowClientOptions(WorkflowClientOptions.newBuilder().setInterceptors(hooked).build()).build());
     RolloutSearchAttributes.ALL.forEach(k -> env.registerSearchAttribute(k.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD));
     Worker worker = env.newWorker("cache");
@@ -114,6 +131,38 @@ class StatusQueryCacheTest {
     assertThat(queries.get()).isZero();
     assertThat(gateway.findListed(req.rolloutId(), "another-run", info.getHistoryLength())).isPresent();
     assertThat(queries.get()).isZero();
+  }
+
+  /**
+   * Ringmaster's metrics refresh reads every rollout every 15 s: one listing, and for a rollout whose history has not
+   * grown since, nothing more (with a thousand soaking, a describe each was a thousand calls per refresh).
+   */
+  @Test
+  void theMetricsRefreshReadsOnlyTheRolloutsWhoseHistoryHasGrown() {
+    beforeQuery = q -> queries.incrementAndGet();
+    Awaiting a = awaitingApproval("3.1.0");
+    RolloutListing listing = new RolloutListing(a.gateway());
+
+    List<RolloutStatus> first = listing.statuses();
+    assertThat(first).singleElement().satisfies(s -> assertThat(s.awaiting()).isNotNull());
+    queries.set(0);
+    describes.set(0);
+    List<RolloutStatus> again = listing.statuses();
+    assertThat(again).isEqualTo(first);
+    assertThat(describes.get()).as("describes of an unchanged rollout").isZero();
+    assertThat(queries.get()).as("queries of an unchanged rollout").isZero();
+
+    a.wf().approve(Decision.of("alice", "fine", "rest"));
+    TestRollouts.awaitStatus(env, a.wf(), s -> "everyone".equals(s.currentRingName()) && s.phase() == dev.ringmaster.pipeline.Phase.SOAKING,
+        "ring everyone soaking");
+    settled(a.gateway(), a.req().rolloutId());
+    queries.set(0);
+    List<RolloutStatus> after = listing.statuses();
+    assertThat(queries.get()).as("the approval grew the history: read again").isEqualTo(1);
+    assertThat(after).singleElement().satisfies(s -> {
+      assertThat(s.awaiting()).isNull();
+      assertThat(s.approvals()).hasSize(1);
+    });
   }
 
   /**
