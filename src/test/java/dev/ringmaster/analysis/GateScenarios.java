@@ -303,11 +303,11 @@ abstract class GateScenarios {
 
   @Test
   void aTripwireWithTooLittleTrafficIsInconclusiveNotFailed() throws Exception {
-    RolloutWorkflow wf = start(withTripwire(2, "5s", "2m", 1), "1.5.2");
     target.lowTraffic = true; // 5 requests/s, every one an error: over the line, under minSamples
-    // errors only once the tripwire's window (the last two scrapes, 1 s apart) holds the low traffic alone: a check
-    // across the switch would see a second of full traffic with errors in it (seen: 58 samples, 26 % errors)
-    Thread.sleep(3000);
+    // The soak starts only once the tripwire's window (irate over 3 s) holds the low traffic alone: a first check
+    // right after the start read the previous test's last seconds of full traffic with errors (seen: 91 samples, 26 %).
+    Thread.sleep(4000);
+    RolloutWorkflow wf = start(withTripwire(2, "5s", "2m", 1), "1.5.2");
     target.injectErrorsOn(1.0);
     await().atMost(Duration.ofSeconds(60)).until(() -> wf.status().state() == State.PAUSED);
     RolloutStatus s = wf.status();
