@@ -56,7 +56,7 @@ class FlagdFileProviderTest {
     var off = p.killSwitch(FLAG);
     assertThat(flag(file).get("defaultVariant").asText()).isEqualTo("off");
     assertThat(flag(file).has("targeting")).isFalse();
-    assertThat(off.providerRef()).startsWith("sha256:");
+    assertThat(off.providerRef()).matches("crc32c:[0-9a-f]{8}");
   }
 
   @Test
@@ -148,6 +148,41 @@ class FlagdFileProviderTest {
     try (var files = Files.list(dir)) {
       assertThat(files).containsExactly(file); // no temp files left behind by the atomic write
     }
+  }
+
+  @Test
+  void eachWriteLeavesOneFlagPerLineAndTheFlagsItDidNotChangeAsTheyWere() throws Exception {
+    Path file = dir.resolve("flags.json");
+    FlagdFileProvider p = new FlagdFileProvider(file, "tenantId");
+    FlagTarget a = new FlagTarget("flags", "flow-a", "rollout-a-1.0.0", "team", null);
+    FlagTarget b = new FlagTarget("flags", "flow-b", "rollout-b-1.0.0", "team", null);
+    var before = p.capture(b);
+    p.enable(a, "canary", Audience.percent(5));
+    p.enable(b, "canary", Audience.percent(5));
+    String bAtCanary = line(file, "flow-b");
+    p.enable(a, "everyone", Audience.percent(100)); // a's kept bytes are stale now: it must be written anew
+    assertThat(line(file, "flow-b")).as("b, untouched, exactly as before").isEqualTo(bAtCanary);
+    p.killSwitch(b);
+    p.restore(b, before);
+    JsonNode flags = JSON.readTree(file.toFile()).get("flags");
+    assertThat(flags.get("flow-a").get("defaultVariant").asText()).isEqualTo("on");
+    assertThat(flags.get("flow-a").has("targeting")).isFalse();
+    assertThat(flags.get("flow-a").at("/metadata/ring").asText()).isEqualTo("everyone");
+    assertThat(flags.get("flow-b").get("defaultVariant").asText()).as("b as before its rollout: off, rules removed").isEqualTo("off");
+    assertThat(flags.get("flow-b").has("targeting")).isFalse();
+    assertThat(flags.get("flow-b").at("/metadata/killedBy").asText()).isEqualTo("rollout-b-1.0.0");
+    // what a plain serializer makes of the file's tree, flag for flag: no stale bytes anywhere
+    for (String key : List.of("flow-a", "flow-b")) {
+      assertThat(line(file, key)).isEqualTo("\"" + key + "\" : " + flags.get(key).toString());
+    }
+    List<String> lines = Files.readAllLines(file);
+    assertThat(lines).hasSize(7).startsWith("{", "  \"$schema\" : \"https://flagd.dev/schema/v0/flags.json\",", "  \"flags\" : {").endsWith("  }", "}");
+  }
+
+  /** The file's line for one flag, stripped of its indentation and its trailing comma. */
+  private static String line(Path file, String key) throws Exception {
+    return Files.readAllLines(file).stream().map(String::strip).filter(l -> l.startsWith("\"" + key + "\""))
+        .map(l -> l.endsWith(",") ? l.substring(0, l.length() - 1) : l).findFirst().orElseThrow();
   }
 
   @Test
