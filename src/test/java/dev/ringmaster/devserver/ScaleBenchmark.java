@@ -157,6 +157,7 @@ class ScaleBenchmark {
     long devServerPid = PidFile.live(work.resolve("var/temporal-dev-server.pid")).map(PidFile::pid).orElse(-1L);
     List<Long> profiled = profileStart(devServerPid);
     double workerCpu0 = cpuSeconds(worker.pid()), devServerCpu0 = cpuSeconds(devServerPid);
+    Map<String, Double> workerThreads0 = threadCpuSeconds(worker.pid()), devServerThreads0 = threadCpuSeconds(devServerPid);
     double approvalsSpread;
     String burstCpu;
     try {
@@ -183,7 +184,9 @@ class ScaleBenchmark {
       for (Future<?> f : sent) f.get(60, TimeUnit.SECONDS);
       approvalsSpread = (System.nanoTime() - approvalsStart) / 1e9;
       burstCpu = String.format("%.1f s of the worker's CPU and %.1f s of the test server's in %.1f s (2 cores: %.1f s at most)",
-          cpuSeconds(worker.pid()) - workerCpu0, cpuSeconds(devServerPid) - devServerCpu0, approvalsSpread, 2 * approvalsSpread);
+          cpuSeconds(worker.pid()) - workerCpu0, cpuSeconds(devServerPid) - devServerCpu0, approvalsSpread, 2 * approvalsSpread)
+          + "\n  worker's by thread: " + threadCpuSpent(workerThreads0, threadCpuSeconds(worker.pid()))
+          + "\n  test server's by thread: " + threadCpuSpent(devServerThreads0, threadCpuSeconds(devServerPid));
       approvers.shutdown();
       profileDump(profiled); // the burst alone: the approvals, until the last one is answered
       profiled = List.of();
@@ -306,6 +309,37 @@ class ScaleBenchmark {
     } catch (java.io.IOException | RuntimeException e) {
       return 0;
     }
+  }
+
+  /**
+   * CPU time (user + system) by kind of thread, from /proc/PID/task (Linux): the thread's name with its numbers taken
+   * out ({@code http-nio-127.0.}, {@code GC Thread#}, {@code C2 CompilerThre}, as the kernel keeps 15 characters).
+   * Threads that ended in between are missing: a breakdown, not a total.
+   */
+  private static Map<String, Double> threadCpuSeconds(long pid) {
+    Map<String, Double> byKind = new java.util.TreeMap<>();
+    try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+      for (Path task : (Iterable<Path>) tasks::iterator) {
+        try {
+          String stat = Files.readString(task.resolve("stat"));
+          String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("\\d+", "N");
+          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          byKind.merge(name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0, Double::sum);
+        } catch (java.io.IOException | RuntimeException ended) {
+          // the thread ended while being read
+        }
+      }
+    } catch (java.io.IOException | RuntimeException e) {
+      return Map.of();
+    }
+    return byKind;
+  }
+
+  /** The kinds of thread that used the most CPU between two readings, most first. */
+  private static String threadCpuSpent(Map<String, Double> before, Map<String, Double> after) {
+    return after.entrySet().stream().map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0.0)))
+        .filter(e -> e.getValue() >= 0.05).sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(10)
+        .map(e -> String.format("%s %.2f s", e.getKey(), e.getValue())).collect(java.util.stream.Collectors.joining(", "));
   }
 
   private static void jcmd(long pid, String... command) throws Exception {
