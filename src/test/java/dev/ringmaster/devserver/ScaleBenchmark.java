@@ -42,14 +42,16 @@ import org.junit.jupiter.api.io.TempDir;
  * (1,000) rollouts of distinct services and domains, each with gates every 10 s through an in-process metric source
  * ({@code SyntheticMetrics}, profile {@code scale-benchmark}). Measured: the worker's steady-state CPU and heap,
  * {@code GET /api/rollouts/{id}} and {@code GET /api/rollouts} under that load, and, for 100 of them whose first ring
- * awaits approval, approval → next ring enabled when the 100 approvals arrive within one second. Not a test:
+ * awaits approval, approval → next ring enabled when the 100 approvals arrive within one second. Two such bursts, 30 s
+ * apart, for 100 rollouts each: the figures are the second's, the first (the JVMs' first approvals, their code still
+ * being compiled) is reported beside them. Not a test:
  * <pre>mvn test -Dtest=ScaleBenchmark -Dringmaster.benchmark=true</pre>
  * Worker settings can be varied with {@code -Dringmaster.benchmark.worker="key=value,key=value"} (Spring properties).
  * Results go to the console and target/benchmarks/scale.md; BENCHMARKS.md keeps the figures.
  */
 class ScaleBenchmark {
   static final int ROLLOUTS = Integer.getInteger("ringmaster.benchmark.rollouts", 1000);
-  static final int APPROVED = Math.min(100, ROLLOUTS / 2);
+  static final int APPROVED = Math.min(100, ROLLOUTS / 4);
   static final ObjectMapper JSON = new ObjectMapper();
   @TempDir Path work;
   RingmasterProcess worker;
@@ -104,12 +106,12 @@ class ScaleBenchmark {
     List<Long> starts = new ArrayList<>();
     for (int i = 0; i < ROLLOUTS; i++) {
       long t0 = System.nanoTime();
-      Answer a = worker.call("POST", "/api/rollouts", rollout(i, i >= ROLLOUTS - APPROVED ? "4m" : "6h"));
+      Answer a = worker.call("POST", "/api/rollouts", rollout(i, i >= ROLLOUTS - 2 * APPROVED ? "4m" : "6h"));
       starts.add((System.nanoTime() - t0) / 1_000_000);
       if (a.status() / 100 != 2) throw new AssertionError("start " + i + ": " + a.status() + " " + a.body() + "\n" + worker.logTail());
     }
     double startSeconds = (System.nanoTime() - startedAt) / 1e9;
-    String approvedFirst = RolloutRequest.rolloutId("example-svc-" + (ROLLOUTS - APPROVED), "1.0.0");
+    String approvedFirst = RolloutRequest.rolloutId("example-svc-" + (ROLLOUTS - 2 * APPROVED), "1.0.0");
     awaitPhase(approvedFirst, "SOAKING", Duration.ofMinutes(2));
 
     // Steady state: every rollout soaking; sample the worker while reading single rollouts and the list.
@@ -144,102 +146,17 @@ class ScaleBenchmark {
     listReader.get(60, TimeUnit.SECONDS);
     readers.shutdown();
 
-    // Approvals for APPROVED rollouts within one second, once every one of them awaits its approval.
-    List<String> ids = new ArrayList<>();
-    for (int i = ROLLOUTS - APPROVED; i < ROLLOUTS; i++) ids.add(RolloutRequest.rolloutId("example-svc-" + i, "1.0.0"));
-    for (String id : ids) awaitPhase(id, "AWAITING_APPROVAL", Duration.ofMinutes(6));
-    Map<String, Long> sentAtMillis = new ConcurrentHashMap<>();
-    List<Long> approveCalls = Collections.synchronizedList(new ArrayList<>());
-    java.util.concurrent.atomic.AtomicInteger approveTimeouts = new java.util.concurrent.atomic.AtomicInteger();
-    // One caller per approval, each sending at its own moment, 10 ms apart: 100 approvals arrive within one second.
-    ExecutorService approvers = Executors.newFixedThreadPool(ids.size());
-    List<Future<?>> sent = new ArrayList<>();
+    // Two bursts of approvals, each for APPROVED rollouts within one second: the first is the JVMs' first approvals
+    // (their code still being compiled), the second, 30 s later, for as many others, is the one the figures are of.
     long devServerPid = PidFile.live(work.resolve("var/temporal-dev-server.pid")).map(PidFile::pid).orElse(-1L);
-    List<Long> profiled = profileStart(devServerPid);
-    double workerCpu0 = cpuSeconds(worker.pid()), devServerCpu0 = cpuSeconds(devServerPid);
-    Map<String, Double> workerThreads0 = threadCpuSeconds(worker.pid()), devServerThreads0 = threadCpuSeconds(devServerPid);
-    double approvalsSpread;
-    String burstCpu;
-    try {
-      long approvalsStart = System.nanoTime();
-      long spacingNanos = TimeUnit.SECONDS.toNanos(1) / ids.size();
-      for (int n = 0; n < ids.size(); n++) {
-        String id = ids.get(n);
-        long sendAt = approvalsStart + n * spacingNanos;
-        sent.add(approvers.submit(() -> {
-          long wait = sendAt - System.nanoTime();
-          if (wait > 0) TimeUnit.NANOSECONDS.sleep(wait);
-          sentAtMillis.put(id, System.currentTimeMillis());
-          long t0 = System.nanoTime();
-          try {
-            Answer a = worker.call("POST", "/api/rollouts/" + id + "/approve", JSON.createObjectNode().put("by", "alice").put("comment", "scale benchmark"));
-            if (a.status() != 200) throw new AssertionError(id + ": " + a.status() + " " + a.body());
-          } catch (java.net.http.HttpTimeoutException e) {
-            approveTimeouts.incrementAndGet(); // no answer within 20 s; the history says when the approval landed
-          }
-          approveCalls.add((System.nanoTime() - t0) / 1_000_000);
-          return null;
-        }));
-      }
-      for (Future<?> f : sent) f.get(60, TimeUnit.SECONDS);
-      approvalsSpread = (System.nanoTime() - approvalsStart) / 1e9;
-      burstCpu = String.format("%.1f s of the worker's CPU and %.1f s of the test server's in %.1f s (2 cores: %.1f s at most)",
-          cpuSeconds(worker.pid()) - workerCpu0, cpuSeconds(devServerPid) - devServerCpu0, approvalsSpread, 2 * approvalsSpread)
-          + "\n  worker's by thread: " + threadCpuSpent(workerThreads0, threadCpuSeconds(worker.pid()))
-          + "\n  test server's by thread: " + threadCpuSpent(devServerThreads0, threadCpuSeconds(devServerPid));
-      approvers.shutdown();
-      profileDump(profiled); // the burst alone: the approvals, until the last one is answered
-      profiled = List.of();
-      for (String id : ids) awaitPhase(id, "SOAKING", Duration.ofMinutes(2));
-    } finally {
-      profileDump(profiled); // also when an approval or a next ring fails: that is the run worth reading
-    }
-
-    // Approval sent → the next ring's EnableRing completed, from each workflow's history (the server's clock; one machine).
-    WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget("127.0.0.1:" + temporalPort).build());
-    WorkflowClient client = WorkflowClient.newInstance(stubs, WorkflowClientOptions.newBuilder().setNamespace("default").build());
-    List<Long> toNextRing = new ArrayList<>(), toAccepted = new ArrayList<>(), toScheduled = new ArrayList<>(), toStarted = new ArrayList<>(),
-        inActivity = new ArrayList<>();
-    for (String id : ids) {
-      List<HistoryEvent> events = client.fetchHistory(id).getHistory().getEventsList();
-      Map<Long, String> scheduled = new java.util.HashMap<>();
-      Map<Long, Long> scheduledAt = new java.util.HashMap<>();
-      long acceptedAt = -1, enableScheduledAt = -1, enableStartedAt = -1, enabledAt = -1;
-      int enables = 0;
-      for (HistoryEvent e : events) {
-        long at = e.getEventTime().getSeconds() * 1000 + e.getEventTime().getNanos() / 1_000_000;
-        if (e.getEventType() == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED && acceptedAt < 0) acceptedAt = at;
-        if (e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) {
-          scheduled.put(e.getEventId(), e.getActivityTaskScheduledEventAttributes().getActivityType().getName());
-          scheduledAt.put(e.getEventId(), at);
-        } else if (e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED
-            && "EnableRing".equals(scheduled.get(e.getActivityTaskStartedEventAttributes().getScheduledEventId()))) {
-          enableStartedAt = at;
-          enableScheduledAt = scheduledAt.get(e.getActivityTaskStartedEventAttributes().getScheduledEventId());
-        } else if (e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED
-            && "EnableRing".equals(scheduled.get(e.getActivityTaskCompletedEventAttributes().getScheduledEventId())) && ++enables == 2) {
-          enabledAt = at;
-          break;
-        } else if (e.getEventType() == EventType.EVENT_TYPE_MARKER_RECORDED && isLocalEnableRing(e) && ++enables == 2) {
-          // a local activity: it ran inside the workflow task that accepted the Update; the marker is recorded when
-          // that task completes, so "enabled" is counted at that moment (the flag was written before it)
-          enabledAt = at;
-          enableScheduledAt = enableStartedAt = acceptedAt;
-          break;
-        }
-      }
-      if (enabledAt < 0 || acceptedAt < 0) throw new AssertionError(id + ": the approval or the next ring is missing from the history");
-      long sentAt = sentAtMillis.get(id);
-      toNextRing.add(enabledAt - sentAt);
-      toAccepted.add(acceptedAt - sentAt);
-      toScheduled.add(enableScheduledAt - acceptedAt);
-      toStarted.add(enableStartedAt - enableScheduledAt);
-      inActivity.add(enabledAt - enableStartedAt);
-    }
-    stubs.shutdown();
+    List<String> first = new ArrayList<>(), ids = new ArrayList<>();
+    for (int i = ROLLOUTS - 2 * APPROVED; i < ROLLOUTS; i++) (i < ROLLOUTS - APPROVED ? first : ids).add(RolloutRequest.rolloutId("example-svc-" + i, "1.0.0"));
+    Burst cold = burst(first, devServerPid, temporalPort, false);
+    Thread.sleep(30_000); // the first burst's aftermath (notifications, soaks starting) is over
+    Burst warm = burst(ids, devServerPid, temporalPort, System.getProperty("ringmaster.benchmark.profile") != null);
+    List<Long> toNextRing = warm.toNextRing();
 
     Collections.sort(toNextRing);
-    assertThat(toNextRing).as("approved rollouts measured").hasSize(APPROVED);
     String report = String.format("""
         | rollouts soaking | started in (one at a time) | worker CPU (mean of 2 cores' worth, sampled every 5 s for 60 s) | worker heap used mean / max | GET /api/rollouts/{id} p50 / p99 (%d calls) | GET /api/rollouts p50 / p99 (%d calls) | %d approvals (sent 10 ms apart) all answered after | approval → next ring enabled p50 / p99 / max | POST approve p50 / p99 |
         |---|---|---|---|---|---|---|---|---|
@@ -248,16 +165,123 @@ class ScaleBenchmark {
         where the approval → next ring time goes, p50 / p99: sent → Update accepted %d / %d ms; accepted → EnableRing scheduled %d / %d ms; scheduled → started %d / %d ms; EnableRing running %d / %d ms (a local activity: 0, inside the Update's workflow task)
         from the first approval until the last approve call was answered: %s
         worker settings: %s
+        the first burst, %d other rollouts approved 30 s before (the JVMs' first approvals, their code still being compiled): all answered after %.2f s; approval → next ring p50 / p99 / max %d / %d / %d ms; POST approve p50 / p99 %d / %d ms; %s
         """, getOne.size(), list.size(), APPROVED, soaking, ROLLOUTS, startSeconds, pct(sorted(starts), 50), mean(cpu) * 100, mean(heapMb), max(heapMb),
-        pct(sorted(getOne), 50), pct(sorted(getOne), 99), pct(sorted(list), 50), pct(sorted(list), 99), approvalsSpread,
-        pct(toNextRing, 50), pct(toNextRing, 99), toNextRing.get(toNextRing.size() - 1), pct(sorted(approveCalls), 50), pct(sorted(approveCalls), 99),
-        approveTimeouts.get(), pct(sorted(toAccepted), 50), pct(sorted(toAccepted), 99), pct(sorted(toScheduled), 50), pct(sorted(toScheduled), 99),
-        pct(sorted(toStarted), 50), pct(sorted(toStarted), 99), pct(sorted(inActivity), 50), pct(sorted(inActivity), 99),
-        burstCpu, tuning.isBlank() ? "Ringmaster's defaults" : tuning);
+        pct(sorted(getOne), 50), pct(sorted(getOne), 99), pct(sorted(list), 50), pct(sorted(list), 99), warm.spread(),
+        pct(toNextRing, 50), pct(toNextRing, 99), toNextRing.get(toNextRing.size() - 1), pct(warm.approveCalls(), 50), pct(warm.approveCalls(), 99),
+        warm.timeouts(), pct(warm.toAccepted(), 50), pct(warm.toAccepted(), 99), pct(warm.toScheduled(), 50), pct(warm.toScheduled(), 99),
+        pct(warm.toStarted(), 50), pct(warm.toStarted(), 99), pct(warm.inActivity(), 50), pct(warm.inActivity(), 99),
+        warm.cpu(), tuning.isBlank() ? "Ringmaster's defaults" : tuning,
+        APPROVED, cold.spread(), pct(cold.toNextRing(), 50), pct(cold.toNextRing(), 99), cold.toNextRing().get(cold.toNextRing().size() - 1),
+        pct(cold.approveCalls(), 50), pct(cold.approveCalls(), 99), cold.cpu());
     System.out.println(report);
     Path out = Path.of("target/benchmarks/scale.md");
     Files.createDirectories(out.getParent());
     Files.writeString(out, report, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+  }
+
+  /** What one burst of approvals measured: its spread and CPU, the approve calls, and the history's times (ms). */
+  record Burst(double spread, String cpu, int timeouts, List<Long> approveCalls, List<Long> toNextRing, List<Long> toAccepted,
+      List<Long> toScheduled, List<Long> toStarted, List<Long> inActivity) {}
+
+  /**
+   * Approves {@code ids} within one second, once every one of them awaits its approval (one caller each, 10 ms
+   * apart), waits for each to soak its next ring, and reads from each history when its approval landed.
+   */
+  private Burst burst(List<String> ids, long devServerPid, int temporalPort, boolean profile) throws Exception {
+      for (String id : ids) awaitPhase(id, "AWAITING_APPROVAL", Duration.ofMinutes(6));
+      Map<String, Long> sentAtMillis = new ConcurrentHashMap<>();
+      List<Long> approveCalls = Collections.synchronizedList(new ArrayList<>());
+      java.util.concurrent.atomic.AtomicInteger approveTimeouts = new java.util.concurrent.atomic.AtomicInteger();
+      // One caller per approval, each sending at its own moment, 10 ms apart: 100 approvals arrive within one second.
+      ExecutorService approvers = Executors.newFixedThreadPool(ids.size());
+      List<Future<?>> sent = new ArrayList<>();
+      List<Long> profiled = profile ? profileStart(devServerPid) : List.of();
+      double workerCpu0 = cpuSeconds(worker.pid()), devServerCpu0 = cpuSeconds(devServerPid);
+      Map<String, Double> workerThreads0 = threadCpuSeconds(worker.pid()), devServerThreads0 = threadCpuSeconds(devServerPid);
+      double approvalsSpread;
+      String burstCpu;
+      try {
+        long approvalsStart = System.nanoTime();
+        long spacingNanos = TimeUnit.SECONDS.toNanos(1) / ids.size();
+        for (int n = 0; n < ids.size(); n++) {
+          String id = ids.get(n);
+          long sendAt = approvalsStart + n * spacingNanos;
+          sent.add(approvers.submit(() -> {
+            long wait = sendAt - System.nanoTime();
+            if (wait > 0) TimeUnit.NANOSECONDS.sleep(wait);
+            sentAtMillis.put(id, System.currentTimeMillis());
+            long t0 = System.nanoTime();
+            try {
+              Answer a = worker.call("POST", "/api/rollouts/" + id + "/approve", JSON.createObjectNode().put("by", "alice").put("comment", "scale benchmark"));
+              if (a.status() != 200) throw new AssertionError(id + ": " + a.status() + " " + a.body());
+            } catch (java.net.http.HttpTimeoutException e) {
+              approveTimeouts.incrementAndGet(); // no answer within 20 s; the history says when the approval landed
+            }
+            approveCalls.add((System.nanoTime() - t0) / 1_000_000);
+            return null;
+          }));
+        }
+        for (Future<?> f : sent) f.get(60, TimeUnit.SECONDS);
+        approvalsSpread = (System.nanoTime() - approvalsStart) / 1e9;
+        burstCpu = String.format("%.1f s of the worker's CPU and %.1f s of the test server's in %.1f s (2 cores: %.1f s at most)",
+            cpuSeconds(worker.pid()) - workerCpu0, cpuSeconds(devServerPid) - devServerCpu0, approvalsSpread, 2 * approvalsSpread)
+            + "\n  worker's by thread: " + threadCpuSpent(workerThreads0, threadCpuSeconds(worker.pid()))
+            + "\n  test server's by thread: " + threadCpuSpent(devServerThreads0, threadCpuSeconds(devServerPid));
+        approvers.shutdown();
+        profileDump(profiled); // the burst alone: the approvals, until the last one is answered
+        profiled = List.of();
+        for (String id : ids) awaitPhase(id, "SOAKING", Duration.ofMinutes(2));
+      } finally {
+        profileDump(profiled); // also when an approval or a next ring fails: that is the run worth reading
+      }
+
+      // Approval sent → the next ring's EnableRing completed, from each workflow's history (the server's clock; one machine).
+      WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget("127.0.0.1:" + temporalPort).build());
+      WorkflowClient client = WorkflowClient.newInstance(stubs, WorkflowClientOptions.newBuilder().setNamespace("default").build());
+      List<Long> toNextRing = new ArrayList<>(), toAccepted = new ArrayList<>(), toScheduled = new ArrayList<>(), toStarted = new ArrayList<>(),
+          inActivity = new ArrayList<>();
+      for (String id : ids) {
+        List<HistoryEvent> events = client.fetchHistory(id).getHistory().getEventsList();
+        Map<Long, String> scheduled = new java.util.HashMap<>();
+        Map<Long, Long> scheduledAt = new java.util.HashMap<>();
+        long acceptedAt = -1, enableScheduledAt = -1, enableStartedAt = -1, enabledAt = -1;
+        int enables = 0;
+        for (HistoryEvent e : events) {
+          long at = e.getEventTime().getSeconds() * 1000 + e.getEventTime().getNanos() / 1_000_000;
+          if (e.getEventType() == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED && acceptedAt < 0) acceptedAt = at;
+          if (e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) {
+            scheduled.put(e.getEventId(), e.getActivityTaskScheduledEventAttributes().getActivityType().getName());
+            scheduledAt.put(e.getEventId(), at);
+          } else if (e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED
+              && "EnableRing".equals(scheduled.get(e.getActivityTaskStartedEventAttributes().getScheduledEventId()))) {
+            enableStartedAt = at;
+            enableScheduledAt = scheduledAt.get(e.getActivityTaskStartedEventAttributes().getScheduledEventId());
+          } else if (e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED
+              && "EnableRing".equals(scheduled.get(e.getActivityTaskCompletedEventAttributes().getScheduledEventId())) && ++enables == 2) {
+            enabledAt = at;
+            break;
+          } else if (e.getEventType() == EventType.EVENT_TYPE_MARKER_RECORDED && isLocalEnableRing(e) && ++enables == 2) {
+            // a local activity: it ran inside the workflow task that accepted the Update; the marker is recorded when
+            // that task completes, so "enabled" is counted at that moment (the flag was written before it)
+            enabledAt = at;
+            enableScheduledAt = enableStartedAt = acceptedAt;
+            break;
+          }
+        }
+        if (enabledAt < 0 || acceptedAt < 0) throw new AssertionError(id + ": the approval or the next ring is missing from the history");
+        long sentAt = sentAtMillis.get(id);
+        toNextRing.add(enabledAt - sentAt);
+        toAccepted.add(acceptedAt - sentAt);
+        toScheduled.add(enableScheduledAt - acceptedAt);
+        toStarted.add(enableStartedAt - enableScheduledAt);
+        inActivity.add(enabledAt - enableStartedAt);
+      }
+      stubs.shutdown();
+    Collections.sort(toNextRing);
+    assertThat(toNextRing).as("approved rollouts measured").hasSize(ids.size());
+    return new Burst(approvalsSpread, burstCpu, approveTimeouts.get(), sorted(approveCalls), toNextRing, sorted(toAccepted),
+        sorted(toScheduled), sorted(toStarted), sorted(inActivity));
   }
 
   private static boolean isLocalEnableRing(HistoryEvent e) {
