@@ -135,11 +135,14 @@ class ScaleBenchmark {
       return null;
     });
     double soaking = 0;
+    int scrapesWithoutSoaking = 0;
     while (System.nanoTime() < until) {
       String scraped = scrape();
       cpu.add(gauge(scraped, "process_cpu_usage", ""));
       heapMb.add(sumOf(scraped, "jvm_memory_used_bytes", "area=\"heap\"") / 1e6);
-      soaking = Math.max(soaking, gauge(scraped, "ringmaster_rollouts", "phase=\"SOAKING\""));
+      double soakingNow = gauge(scraped, "ringmaster_rollouts", "phase=\"SOAKING\"");
+      if (Double.isNaN(soakingNow)) scrapesWithoutSoaking++; // seen once in 12: a scrape without the row
+      else soaking = Math.max(soaking, soakingNow);
       Thread.sleep(5000);
     }
     oneReader.get(30, TimeUnit.SECONDS);
@@ -161,7 +164,7 @@ class ScaleBenchmark {
         | rollouts soaking | started in (one at a time) | worker CPU (mean of 2 cores' worth, sampled every 5 s for 60 s) | worker heap used mean / max | GET /api/rollouts/{id} p50 / p99 (%d calls) | GET /api/rollouts p50 / p99 (%d calls) | %d approvals (sent 10 ms apart) all answered after | approval → next ring enabled p50 / p99 / max | POST approve p50 / p99 |
         |---|---|---|---|---|---|---|---|---|
         | %.0f (of %d) | %.0f s (p50 %d ms per start) | %.0f %% | %.0f / %.0f MB | %d / %d ms | %d / %d ms | %.2f s | %d / %d / %d ms | %d / %d ms |
-        POST approve calls unanswered within 20 s: %d
+        POST approve calls unanswered within 20 s: %d; scrapes of /actuator/prometheus without a ringmaster_rollouts SOAKING row: %d of %d
         where the approval → next ring time goes, p50 / p99: sent → Update accepted %d / %d ms; accepted → EnableRing scheduled %d / %d ms; scheduled → started %d / %d ms; EnableRing running %d / %d ms (a local activity: 0, inside the Update's workflow task)
         from the first approval until the last approve call was answered: %s
         worker settings: %s
@@ -169,7 +172,7 @@ class ScaleBenchmark {
         """, getOne.size(), list.size(), APPROVED, soaking, ROLLOUTS, startSeconds, pct(sorted(starts), 50), mean(cpu) * 100, mean(heapMb), max(heapMb),
         pct(sorted(getOne), 50), pct(sorted(getOne), 99), pct(sorted(list), 50), pct(sorted(list), 99), warm.spread(),
         pct(toNextRing, 50), pct(toNextRing, 99), toNextRing.get(toNextRing.size() - 1), pct(warm.approveCalls(), 50), pct(warm.approveCalls(), 99),
-        warm.timeouts(), pct(warm.toAccepted(), 50), pct(warm.toAccepted(), 99), pct(warm.toScheduled(), 50), pct(warm.toScheduled(), 99),
+        warm.timeouts(), scrapesWithoutSoaking, cpu.size(), pct(warm.toAccepted(), 50), pct(warm.toAccepted(), 99), pct(warm.toScheduled(), 50), pct(warm.toScheduled(), 99),
         pct(warm.toStarted(), 50), pct(warm.toStarted(), 99), pct(warm.inActivity(), 50), pct(warm.inActivity(), 99),
         warm.cpu(), tuning.isBlank() ? "Ringmaster's defaults" : tuning,
         APPROVED, cold.spread(), pct(cold.toNextRing(), 50), pct(cold.toNextRing(), 99), cold.toNextRing().get(cold.toNextRing().size() - 1),
