@@ -158,8 +158,6 @@ class ScaleBenchmark {
     Thread.sleep(30_000); // the first burst's aftermath (notifications, soaks starting) is over
     Burst warm = burst(ids, devServerPid, temporalPort, System.getProperty("ringmaster.benchmark.profile") != null);
     List<Long> toNextRing = warm.toNextRing();
-
-    Collections.sort(toNextRing);
     String report = String.format("""
         | rollouts soaking | started in (one at a time) | worker CPU (mean of 2 cores' worth, sampled every 5 s for 60 s) | worker heap used mean / max | GET /api/rollouts/{id} p50 / p99 (%d calls) | GET /api/rollouts p50 / p99 (%d calls) | %d approvals (sent 10 ms apart) all answered after | approval → next ring enabled p50 / p99 / max | POST approve p50 / p99 |
         |---|---|---|---|---|---|---|---|---|
@@ -192,95 +190,95 @@ class ScaleBenchmark {
    * apart), waits for each to soak its next ring, and reads from each history when its approval landed.
    */
   private Burst burst(List<String> ids, long devServerPid, int temporalPort, boolean profile) throws Exception {
-      for (String id : ids) awaitPhase(id, "AWAITING_APPROVAL", Duration.ofMinutes(6));
-      Map<String, Long> sentAtMillis = new ConcurrentHashMap<>();
-      List<Long> approveCalls = Collections.synchronizedList(new ArrayList<>());
-      java.util.concurrent.atomic.AtomicInteger approveTimeouts = new java.util.concurrent.atomic.AtomicInteger();
-      // One caller per approval, each sending at its own moment, 10 ms apart: 100 approvals arrive within one second.
-      ExecutorService approvers = Executors.newFixedThreadPool(ids.size());
-      List<Future<?>> sent = new ArrayList<>();
-      List<Long> profiled = profile ? profileStart(devServerPid) : List.of();
-      double workerCpu0 = cpuSeconds(worker.pid()), devServerCpu0 = cpuSeconds(devServerPid);
-      Map<String, Double> workerThreads0 = threadCpuSeconds(worker.pid()), devServerThreads0 = threadCpuSeconds(devServerPid);
-      double approvalsSpread;
-      String burstCpu;
-      try {
-        long approvalsStart = System.nanoTime();
-        long spacingNanos = TimeUnit.SECONDS.toNanos(1) / ids.size();
-        for (int n = 0; n < ids.size(); n++) {
-          String id = ids.get(n);
-          long sendAt = approvalsStart + n * spacingNanos;
-          sent.add(approvers.submit(() -> {
-            long wait = sendAt - System.nanoTime();
-            if (wait > 0) TimeUnit.NANOSECONDS.sleep(wait);
-            sentAtMillis.put(id, System.currentTimeMillis());
-            long t0 = System.nanoTime();
-            try {
-              Answer a = worker.call("POST", "/api/rollouts/" + id + "/approve", JSON.createObjectNode().put("by", "alice").put("comment", "scale benchmark"));
-              if (a.status() != 200) throw new AssertionError(id + ": " + a.status() + " " + a.body());
-            } catch (java.net.http.HttpTimeoutException e) {
-              approveTimeouts.incrementAndGet(); // no answer within 20 s; the history says when the approval landed
-            }
-            approveCalls.add((System.nanoTime() - t0) / 1_000_000);
-            return null;
-          }));
-        }
-        for (Future<?> f : sent) f.get(60, TimeUnit.SECONDS);
-        approvalsSpread = (System.nanoTime() - approvalsStart) / 1e9;
-        burstCpu = String.format("%.1f s of the worker's CPU and %.1f s of the test server's in %.1f s (2 cores: %.1f s at most)",
-            cpuSeconds(worker.pid()) - workerCpu0, cpuSeconds(devServerPid) - devServerCpu0, approvalsSpread, 2 * approvalsSpread)
-            + "\n  worker's by thread: " + threadCpuSpent(workerThreads0, threadCpuSeconds(worker.pid()))
-            + "\n  test server's by thread: " + threadCpuSpent(devServerThreads0, threadCpuSeconds(devServerPid));
-        approvers.shutdown();
-        profileDump(profiled); // the burst alone: the approvals, until the last one is answered
-        profiled = List.of();
-        for (String id : ids) awaitPhase(id, "SOAKING", Duration.ofMinutes(2));
-      } finally {
-        profileDump(profiled); // also when an approval or a next ring fails: that is the run worth reading
-      }
-
-      // Approval sent → the next ring's EnableRing completed, from each workflow's history (the server's clock; one machine).
-      WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget("127.0.0.1:" + temporalPort).build());
-      WorkflowClient client = WorkflowClient.newInstance(stubs, WorkflowClientOptions.newBuilder().setNamespace("default").build());
-      List<Long> toNextRing = new ArrayList<>(), toAccepted = new ArrayList<>(), toScheduled = new ArrayList<>(), toStarted = new ArrayList<>(),
-          inActivity = new ArrayList<>();
-      for (String id : ids) {
-        List<HistoryEvent> events = client.fetchHistory(id).getHistory().getEventsList();
-        Map<Long, String> scheduled = new java.util.HashMap<>();
-        Map<Long, Long> scheduledAt = new java.util.HashMap<>();
-        long acceptedAt = -1, enableScheduledAt = -1, enableStartedAt = -1, enabledAt = -1;
-        int enables = 0;
-        for (HistoryEvent e : events) {
-          long at = e.getEventTime().getSeconds() * 1000 + e.getEventTime().getNanos() / 1_000_000;
-          if (e.getEventType() == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED && acceptedAt < 0) acceptedAt = at;
-          if (e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) {
-            scheduled.put(e.getEventId(), e.getActivityTaskScheduledEventAttributes().getActivityType().getName());
-            scheduledAt.put(e.getEventId(), at);
-          } else if (e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED
-              && "EnableRing".equals(scheduled.get(e.getActivityTaskStartedEventAttributes().getScheduledEventId()))) {
-            enableStartedAt = at;
-            enableScheduledAt = scheduledAt.get(e.getActivityTaskStartedEventAttributes().getScheduledEventId());
-          } else if (e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED
-              && "EnableRing".equals(scheduled.get(e.getActivityTaskCompletedEventAttributes().getScheduledEventId())) && ++enables == 2) {
-            enabledAt = at;
-            break;
-          } else if (e.getEventType() == EventType.EVENT_TYPE_MARKER_RECORDED && isLocalEnableRing(e) && ++enables == 2) {
-            // a local activity: it ran inside the workflow task that accepted the Update; the marker is recorded when
-            // that task completes, so "enabled" is counted at that moment (the flag was written before it)
-            enabledAt = at;
-            enableScheduledAt = enableStartedAt = acceptedAt;
-            break;
+    for (String id : ids) awaitPhase(id, "AWAITING_APPROVAL", Duration.ofMinutes(6));
+    Map<String, Long> sentAtMillis = new ConcurrentHashMap<>();
+    List<Long> approveCalls = Collections.synchronizedList(new ArrayList<>());
+    java.util.concurrent.atomic.AtomicInteger approveTimeouts = new java.util.concurrent.atomic.AtomicInteger();
+    // One caller per approval, each sending at its own moment, 10 ms apart: 100 approvals arrive within one second.
+    ExecutorService approvers = Executors.newFixedThreadPool(ids.size());
+    List<Future<?>> sent = new ArrayList<>();
+    List<Long> profiled = profile ? profileStart(devServerPid) : List.of();
+    double workerCpu0 = cpuSeconds(worker.pid()), devServerCpu0 = cpuSeconds(devServerPid);
+    Map<String, Double> workerThreads0 = threadCpuSeconds(worker.pid()), devServerThreads0 = threadCpuSeconds(devServerPid);
+    double approvalsSpread;
+    String burstCpu;
+    try {
+      long approvalsStart = System.nanoTime();
+      long spacingNanos = TimeUnit.SECONDS.toNanos(1) / ids.size();
+      for (int n = 0; n < ids.size(); n++) {
+        String id = ids.get(n);
+        long sendAt = approvalsStart + n * spacingNanos;
+        sent.add(approvers.submit(() -> {
+          long wait = sendAt - System.nanoTime();
+          if (wait > 0) TimeUnit.NANOSECONDS.sleep(wait);
+          sentAtMillis.put(id, System.currentTimeMillis());
+          long t0 = System.nanoTime();
+          try {
+            Answer a = worker.call("POST", "/api/rollouts/" + id + "/approve", JSON.createObjectNode().put("by", "alice").put("comment", "scale benchmark"));
+            if (a.status() != 200) throw new AssertionError(id + ": " + a.status() + " " + a.body());
+          } catch (java.net.http.HttpTimeoutException e) {
+            approveTimeouts.incrementAndGet(); // no answer within 20 s; the history says when the approval landed
           }
-        }
-        if (enabledAt < 0 || acceptedAt < 0) throw new AssertionError(id + ": the approval or the next ring is missing from the history");
-        long sentAt = sentAtMillis.get(id);
-        toNextRing.add(enabledAt - sentAt);
-        toAccepted.add(acceptedAt - sentAt);
-        toScheduled.add(enableScheduledAt - acceptedAt);
-        toStarted.add(enableStartedAt - enableScheduledAt);
-        inActivity.add(enabledAt - enableStartedAt);
+          approveCalls.add((System.nanoTime() - t0) / 1_000_000);
+          return null;
+        }));
       }
-      stubs.shutdown();
+      for (Future<?> f : sent) f.get(60, TimeUnit.SECONDS);
+      approvalsSpread = (System.nanoTime() - approvalsStart) / 1e9;
+      burstCpu = String.format("%.1f s of the worker's CPU and %.1f s of the test server's in %.1f s (2 cores: %.1f s at most)",
+          cpuSeconds(worker.pid()) - workerCpu0, cpuSeconds(devServerPid) - devServerCpu0, approvalsSpread, 2 * approvalsSpread)
+          + "\n  worker's by thread: " + threadCpuSpent(workerThreads0, threadCpuSeconds(worker.pid()))
+          + "\n  test server's by thread: " + threadCpuSpent(devServerThreads0, threadCpuSeconds(devServerPid));
+      approvers.shutdown();
+      profileDump(profiled); // the burst alone: the approvals, until the last one is answered
+      profiled = List.of();
+      for (String id : ids) awaitPhase(id, "SOAKING", Duration.ofMinutes(2));
+    } finally {
+      profileDump(profiled); // also when an approval or a next ring fails: that is the run worth reading
+    }
+
+    // Approval sent → the next ring's EnableRing completed, from each workflow's history (the server's clock; one machine).
+    WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget("127.0.0.1:" + temporalPort).build());
+    WorkflowClient client = WorkflowClient.newInstance(stubs, WorkflowClientOptions.newBuilder().setNamespace("default").build());
+    List<Long> toNextRing = new ArrayList<>(), toAccepted = new ArrayList<>(), toScheduled = new ArrayList<>(), toStarted = new ArrayList<>(),
+        inActivity = new ArrayList<>();
+    for (String id : ids) {
+      List<HistoryEvent> events = client.fetchHistory(id).getHistory().getEventsList();
+      Map<Long, String> scheduled = new java.util.HashMap<>();
+      Map<Long, Long> scheduledAt = new java.util.HashMap<>();
+      long acceptedAt = -1, enableScheduledAt = -1, enableStartedAt = -1, enabledAt = -1;
+      int enables = 0;
+      for (HistoryEvent e : events) {
+        long at = e.getEventTime().getSeconds() * 1000 + e.getEventTime().getNanos() / 1_000_000;
+        if (e.getEventType() == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED && acceptedAt < 0) acceptedAt = at;
+        if (e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) {
+          scheduled.put(e.getEventId(), e.getActivityTaskScheduledEventAttributes().getActivityType().getName());
+          scheduledAt.put(e.getEventId(), at);
+        } else if (e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED
+            && "EnableRing".equals(scheduled.get(e.getActivityTaskStartedEventAttributes().getScheduledEventId()))) {
+          enableStartedAt = at;
+          enableScheduledAt = scheduledAt.get(e.getActivityTaskStartedEventAttributes().getScheduledEventId());
+        } else if (e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED
+            && "EnableRing".equals(scheduled.get(e.getActivityTaskCompletedEventAttributes().getScheduledEventId())) && ++enables == 2) {
+          enabledAt = at;
+          break;
+        } else if (e.getEventType() == EventType.EVENT_TYPE_MARKER_RECORDED && isLocalEnableRing(e) && ++enables == 2) {
+          // a local activity: it ran inside the workflow task that accepted the Update; the marker is recorded when
+          // that task completes, so "enabled" is counted at that moment (the flag was written before it)
+          enabledAt = at;
+          enableScheduledAt = enableStartedAt = acceptedAt;
+          break;
+        }
+      }
+      if (enabledAt < 0 || acceptedAt < 0) throw new AssertionError(id + ": the approval or the next ring is missing from the history");
+      long sentAt = sentAtMillis.get(id);
+      toNextRing.add(enabledAt - sentAt);
+      toAccepted.add(acceptedAt - sentAt);
+      toScheduled.add(enableScheduledAt - acceptedAt);
+      toStarted.add(enableStartedAt - enableScheduledAt);
+      inActivity.add(enabledAt - enableStartedAt);
+    }
+    stubs.shutdown();
     Collections.sort(toNextRing);
     assertThat(toNextRing).as("approved rollouts measured").hasSize(ids.size());
     return new Burst(approvalsSpread, burstCpu, approveTimeouts.get(), sorted(approveCalls), toNextRing, sorted(toAccepted),
