@@ -166,14 +166,14 @@ class ScaleBenchmark {
         where the approval → next ring time goes, p50 / p99: sent → Update accepted %d / %d ms; accepted → EnableRing scheduled %d / %d ms; scheduled → started %d / %d ms; EnableRing running %d / %d ms (a local activity: 0, inside the Update's workflow task)
         from the first approval until the last approve call was answered: %s
         worker settings: %s
-        the first burst, %d other rollouts approved 30 s before (the JVMs' first approvals, their code still being compiled): all answered after %.2f s; approval → next ring p50 / p99 / max %d / %d / %d ms; POST approve p50 / p99 %d / %d ms; %s
+        the first burst, %d other rollouts approved 30 s before (the JVMs' first approvals, their code still being compiled): all answered after %.2f s (unanswered within 20 s: %d); approval → next ring p50 / p99 / max %d / %d / %d ms; POST approve p50 / p99 %d / %d ms; %s
         """, getOne.size(), list.size(), APPROVED, soaking, ROLLOUTS, startSeconds, pct(sorted(starts), 50), mean(cpu) * 100, mean(heapMb), max(heapMb),
         pct(sorted(getOne), 50), pct(sorted(getOne), 99), pct(sorted(list), 50), pct(sorted(list), 99), warm.spread(),
         pct(toNextRing, 50), pct(toNextRing, 99), toNextRing.get(toNextRing.size() - 1), pct(warm.approveCalls(), 50), pct(warm.approveCalls(), 99),
         warm.timeouts(), scrapesWithoutSoaking, cpu.size(), pct(warm.toAccepted(), 50), pct(warm.toAccepted(), 99), pct(warm.toScheduled(), 50), pct(warm.toScheduled(), 99),
         pct(warm.toStarted(), 50), pct(warm.toStarted(), 99), pct(warm.inActivity(), 50), pct(warm.inActivity(), 99),
         warm.cpu(), tuning.isBlank() ? "Ringmaster's defaults" : tuning,
-        APPROVED, cold.spread(), pct(cold.toNextRing(), 50), pct(cold.toNextRing(), 99), cold.toNextRing().get(cold.toNextRing().size() - 1),
+        APPROVED, cold.spread(), cold.timeouts(), pct(cold.toNextRing(), 50), pct(cold.toNextRing(), 99), cold.toNextRing().get(cold.toNextRing().size() - 1),
         pct(cold.approveCalls(), 50), pct(cold.approveCalls(), 99), cold.cpu());
     System.out.println(report);
     Path out = Path.of("target/benchmarks/scale.md");
@@ -328,12 +328,16 @@ class ScaleBenchmark {
   /** CPU time (user + system) a process has used, from /proc (Linux); 0 when it cannot be read. */
   private static double cpuSeconds(long pid) {
     try {
-      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // utime, stime in clock ticks (USER_HZ 100)
+      return cpuSecondsOf(Files.readString(Path.of("/proc/" + pid + "/stat")));
     } catch (java.io.IOException | RuntimeException e) {
       return 0;
     }
+  }
+
+  /** utime + stime of a /proc stat line (a process's or a thread's), in seconds: clock ticks, USER_HZ 100. */
+  private static double cpuSecondsOf(String stat) {
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
   }
 
   /**
@@ -348,8 +352,7 @@ class ScaleBenchmark {
         try {
           String stat = Files.readString(task.resolve("stat"));
           String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("\\d+", "N");
-          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-          byKind.merge(name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0, Double::sum);
+          byKind.merge(name, cpuSecondsOf(stat), Double::sum);
         } catch (java.io.IOException | RuntimeException ended) {
           // the thread ended while being read
         }

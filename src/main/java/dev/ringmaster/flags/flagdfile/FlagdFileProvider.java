@@ -274,6 +274,7 @@ final class FlagdFileProvider implements FlagProvider {
 
   private static final ObjectMapper COMPACT = new ObjectMapper();
   private static final byte[] NEXT_FLAG = ",\n    ".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] KEY_VALUE = " : ".getBytes(StandardCharsets.UTF_8);
 
   /**
    * The file's bytes: an object with each top-level field on its own line, and in {@code flags} one flag per line
@@ -288,7 +289,7 @@ final class FlagdFileProvider implements FlagProvider {
       out.write((firstField ? "\n  " : ",\n  ").getBytes(StandardCharsets.UTF_8));
       firstField = false;
       out.write(COMPACT.writeValueAsBytes(field.getKey()));
-      out.write(" : ".getBytes(StandardCharsets.UTF_8));
+      out.write(KEY_VALUE);
       if (!field.getKey().equals("flags") || !field.getValue().isObject() || field.getValue().isEmpty()) {
         out.write(COMPACT.writeValueAsBytes(field.getValue()));
         continue;
@@ -299,7 +300,7 @@ final class FlagdFileProvider implements FlagProvider {
         if (!firstFlag) out.write(NEXT_FLAG);
         firstFlag = false;
         out.write(COMPACT.writeValueAsBytes(flag.getKey()));
-        out.write(" : ".getBytes(StandardCharsets.UTF_8));
+        out.write(KEY_VALUE);
         byte[] node = serializedFlags.get(flag.getKey());
         if (node == null) serializedFlags.put(flag.getKey(), node = COMPACT.writeValueAsBytes(flag.getValue()));
         out.write(node);
