@@ -35,7 +35,11 @@ public class RolloutCommands {
   private final SearchAttributeRegistrar searchAttributes;
 
   public RolloutCommands(WorkflowClient client, DefinitionLoader loader, RingmasterProperties props, SearchAttributeRegistrar searchAttributes) {
-    this.gateway = new RolloutGateway(client, new DefinitionSource(loader, Path.of(props.workflowsDir()), props.migrations().allowedRoots()));
+    this(new RolloutGateway(client, new DefinitionSource(loader, Path.of(props.workflowsDir()), props.migrations().allowedRoots())), searchAttributes);
+  }
+
+  RolloutCommands(RolloutGateway gateway, SearchAttributeRegistrar searchAttributes) {
+    this.gateway = gateway;
     this.listing = new RolloutListing(gateway);
     this.searchAttributes = searchAttributes;
   }
@@ -79,13 +83,11 @@ public class RolloutCommands {
   }
 
   public ApprovalReceipt approve(String id, Caller caller, String comment, String gate) {
-    RolloutStatus s = authorize(id, caller, Role.APPROVE, "approve rollouts");
-    return decide(s, new Decision(caller.identity(), comment, caller.source(), caller.groups(), gate), RolloutWorkflow::approve);
+    return decide(id, caller, "approve rollouts", new Decision(caller.identity(), comment, caller.source(), caller.groups(), gate), RolloutWorkflow::approve);
   }
 
   public ApprovalReceipt reject(String id, Caller caller, String comment, String gate) {
-    RolloutStatus s = authorize(id, caller, Role.APPROVE, "reject rollouts");
-    return decide(s, new Decision(caller.identity(), comment, caller.source(), caller.groups(), gate), RolloutWorkflow::reject);
+    return decide(id, caller, "reject rollouts", new Decision(caller.identity(), comment, caller.source(), caller.groups(), gate), RolloutWorkflow::reject);
   }
 
   /** Sends the operation's signal when it applies to the rollout as it is now; answers with the status after it. */
@@ -112,21 +114,40 @@ public class RolloutCommands {
   }
 
   /**
-   * The workflow's Update validators decide; their refusals come back with the reason they gave. {@code s} is the
-   * status {@link #authorize} read: a rollout that ended since then refuses the Update itself.
+   * The workflow's Update validators decide; their refusals come back with the reason they gave. When this process
+   * read the rollout's status before, its service (which never changes) is enough for the caller's scope, and the
+   * Update goes out with no describe first: one round trip to Temporal per decision. Should the Update find no
+   * running workflow, the status is read then, so the answer says what became of the rollout (or that there is none).
    */
-  private ApprovalReceipt decide(RolloutStatus s, Decision decision, BiFunction<RolloutWorkflow, Decision, ApprovalReceipt> action) {
-    String id = s.id();
+  private ApprovalReceipt decide(String id, Caller caller, String action, Decision decision, BiFunction<RolloutWorkflow, Decision, ApprovalReceipt> update) {
+    caller.require(Role.APPROVE, null, action);
+    Optional<String> service = gateway.knownService(id);
+    if (service.isPresent()) {
+      caller.require(Role.APPROVE, service.get(), action);
+      try {
+        return send(id, decision, update);
+      } catch (WorkflowNotFoundException | WorkflowServiceException notRunning) {
+        // ended (or gone) since its status was read: the slow way below says which
+      }
+    }
+    RolloutStatus s = authorize(id, caller, Role.APPROVE, action);
     if (s.state().isFinal()) throw new CommandRefused(Reason.CONFLICT, id + " already ended " + s.state() + "; nothing awaits approval");
     try {
-      return action.apply(gateway.rollout(id), decision);
-    } catch (WorkflowUpdateException e) {
-      Refusal r = Refusal.of(e).orElseThrow(() -> e);
-      throw new CommandRefused(r.forbidden() ? Reason.FORBIDDEN : r.invalid() ? Reason.INVALID : Reason.CONFLICT, r.message(), List.of(r.type()));
+      return send(id, decision, update);
     } catch (WorkflowNotFoundException e) {
       throw CommandRefused.notFound(id);
     } catch (WorkflowServiceException e) {
       throw new CommandRefused(Reason.CONFLICT, id + " is no longer running", List.of(String.valueOf(e.getCause())));
+    }
+  }
+
+  /** The Update; a refusal of its validator becomes the {@link CommandRefused} it says. */
+  private ApprovalReceipt send(String id, Decision decision, BiFunction<RolloutWorkflow, Decision, ApprovalReceipt> update) {
+    try {
+      return update.apply(gateway.rollout(id), decision);
+    } catch (WorkflowUpdateException e) {
+      Refusal r = Refusal.of(e).orElseThrow(() -> e);
+      throw new CommandRefused(r.forbidden() ? Reason.FORBIDDEN : r.invalid() ? Reason.INVALID : Reason.CONFLICT, r.message(), List.of(r.type()));
     }
   }
 }

@@ -140,6 +140,15 @@ final class RolloutGateway {
   }
 
   /**
+   * The service of a rollout whose status was read before, without asking the server: a rollout's service never
+   * changes (its id is made of it), so an approval checks the caller's scope against it with no describe.
+   */
+  Optional<String> knownService(String id) {
+    Queried kept = queried.get(id);
+    return kept == null ? Optional.empty() : Optional.ofNullable(kept.status().service());
+  }
+
+  /**
    * The status: the workflow's {@code status()} query with the live measurements of a ring that soaks. A query costs
    * a workflow task (a replay of the history when the workflow is not in the worker's cache); its
    * answer only changes when the history grows, so it is kept per run and history length, and the describe that

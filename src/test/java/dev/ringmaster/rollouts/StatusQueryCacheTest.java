@@ -166,6 +166,37 @@ class StatusQueryCacheTest {
   }
 
   /**
+   * An approval of a rollout whose status this process has read goes out as the Update alone: the rollout's service,
+   * all the caller's scope needs, never changes. A rollout that ended since is still refused with what became of it.
+   */
+  @Test
+  void anApprovalOfARolloutReadBeforeIsTheUpdateAloneWithNoDescribe() {
+    Awaiting a = awaitingApproval("3.2.0");
+    String id = a.req().rolloutId();
+    RolloutCommands commands = new RolloutCommands(a.gateway(), null);
+    Caller ci = new Caller("ci", "rest", List.of(), java.util.EnumSet.of(Role.APPROVE, Role.READ), List.of(a.req().definition().metadata().service()));
+    Caller elsewhere = new Caller("other-team", "rest", List.of(), java.util.EnumSet.of(Role.APPROVE, Role.READ), List.of("other-svc"));
+    commands.status(id, ci);
+
+    describes.set(0);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> commands.approve(id, elsewhere, "not mine", null))
+        .isInstanceOfSatisfying(CommandRefused.class, e -> assertThat(e.reason()).isEqualTo(CommandRefused.Reason.FORBIDDEN));
+    assertThat(a.gateway().status(id).approvals()).as("a caller outside the service's scope counts nothing").isEmpty();
+    describes.set(0);
+    assertThat(commands.approve(id, new Caller("alice", "rest", List.of(), java.util.EnumSet.of(Role.APPROVE), List.of()), "fine", null).decision())
+        .isEqualTo("APPROVED");
+    assertThat(describes.get()).as("describes for an approval of a rollout read before").isZero();
+
+    a.wf().abort(new dev.ringmaster.pipeline.OperatorAction("sre", "rest", "enough"));
+    TestRollouts.awaitStatus(env, a.wf(), s -> s.state().isFinal(), "rolled back");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> commands.approve(id, ci, "too late", null))
+        .isInstanceOfSatisfying(CommandRefused.class, e -> {
+          assertThat(e.reason()).isEqualTo(CommandRefused.Reason.CONFLICT);
+          assertThat(e.getMessage()).isEqualTo(id + " already ended ROLLED_BACK; nothing awaits approval");
+        });
+  }
+
+  /**
    * A status query no worker answers (here the client's query call fails as it does when the answering worker was
    * replaced a moment ago) is "ask again", not "no such rollout": a 404 would make a caller drop an approval.
    */
