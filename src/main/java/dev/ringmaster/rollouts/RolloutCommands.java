@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.BiFunction;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Service;
 
 /**
@@ -34,6 +35,7 @@ public class RolloutCommands {
   private final RolloutListing listing;
   private final SearchAttributeRegistrar searchAttributes;
 
+  @Autowired
   public RolloutCommands(WorkflowClient client, DefinitionLoader loader, RingmasterProperties props, SearchAttributeRegistrar searchAttributes) {
     this(new RolloutGateway(client, new DefinitionSource(loader, Path.of(props.workflowsDir()), props.migrations().allowedRoots())), searchAttributes);
   }
