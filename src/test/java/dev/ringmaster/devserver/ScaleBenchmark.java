@@ -191,6 +191,7 @@ class ScaleBenchmark {
    */
   private Burst burst(List<String> ids, long devServerPid, int temporalPort, boolean profile) throws Exception {
     for (String id : ids) awaitPhase(id, "AWAITING_APPROVAL", Duration.ofMinutes(6));
+    String before = cpuOver(Duration.ofSeconds(10), devServerPid); // what the burst competes with: the soaks alone
     Map<String, Long> sentAtMillis = new ConcurrentHashMap<>();
     List<Long> approveCalls = Collections.synchronizedList(new ArrayList<>());
     java.util.concurrent.atomic.AtomicInteger approveTimeouts = new java.util.concurrent.atomic.AtomicInteger();
@@ -198,8 +199,8 @@ class ScaleBenchmark {
     ExecutorService approvers = Executors.newFixedThreadPool(ids.size());
     List<Future<?>> sent = new ArrayList<>();
     List<Long> profiled = profile ? profileStart(devServerPid) : List.of();
-    double workerCpu0 = cpuSeconds(worker.pid()), devServerCpu0 = cpuSeconds(devServerPid);
-    Map<String, Double> workerThreads0 = threadCpuSeconds(worker.pid()), devServerThreads0 = threadCpuSeconds(devServerPid);
+    CpuMark mark = CpuMark.now(worker.pid(), devServerPid);
+    double ownCpu0 = cpuSeconds(ProcessHandle.current().pid());
     double approvalsSpread;
     String burstCpu;
     try {
@@ -225,10 +226,8 @@ class ScaleBenchmark {
       }
       for (Future<?> f : sent) f.get(60, TimeUnit.SECONDS);
       approvalsSpread = (System.nanoTime() - approvalsStart) / 1e9;
-      burstCpu = String.format("%.1f s of the worker's CPU and %.1f s of the test server's in %.1f s (2 cores: %.1f s at most)",
-          cpuSeconds(worker.pid()) - workerCpu0, cpuSeconds(devServerPid) - devServerCpu0, approvalsSpread, 2 * approvalsSpread)
-          + "\n  worker's by thread: " + threadCpuSpent(workerThreads0, threadCpuSeconds(worker.pid()))
-          + "\n  test server's by thread: " + threadCpuSpent(devServerThreads0, threadCpuSeconds(devServerPid));
+      burstCpu = mark.spentIn(approvalsSpread) + String.format("\n  the benchmark's own (the callers): %.1f s", cpuSeconds(ProcessHandle.current().pid()) - ownCpu0)
+          + "\n  in the 10 s before the burst, with no calls (the soaks alone): " + before;
       approvers.shutdown();
       profileDump(profiled); // the burst alone: the approvals, until the last one is answered
       profiled = List.of();
@@ -361,6 +360,29 @@ class ScaleBenchmark {
       return Map.of();
     }
     return byKind;
+  }
+
+  /** The worker's and the test server's CPU over {@code d} of nothing but waiting here, in all and by kind of thread. */
+  private String cpuOver(Duration d, long devServerPid) throws Exception {
+    CpuMark mark = CpuMark.now(worker.pid(), devServerPid);
+    Thread.sleep(d.toMillis());
+    return mark.spentIn(d.toSeconds());
+  }
+
+  /** CPU time read now of the worker and the test server, in all and by kind of thread, to say what was spent since. */
+  private record CpuMark(long workerPid, long devServerPid, double worker, double devServer, Map<String, Double> workerThreads,
+      Map<String, Double> devServerThreads) {
+    static CpuMark now(long workerPid, long devServerPid) {
+      return new CpuMark(workerPid, devServerPid, cpuSeconds(workerPid), cpuSeconds(devServerPid), threadCpuSeconds(workerPid),
+          threadCpuSeconds(devServerPid));
+    }
+
+    String spentIn(double seconds) {
+      return String.format("%.1f s of the worker's CPU and %.1f s of the test server's in %.1f s (2 cores: %.1f s at most)",
+          cpuSeconds(workerPid) - worker, cpuSeconds(devServerPid) - devServer, seconds, 2 * seconds)
+          + "\n  worker's by thread: " + threadCpuSpent(workerThreads, threadCpuSeconds(workerPid))
+          + "\n  test server's by thread: " + threadCpuSpent(devServerThreads, threadCpuSeconds(devServerPid));
+    }
   }
 
   /** The kinds of thread that used the most CPU between two readings, most first. */
