@@ -97,6 +97,9 @@ class MetricsRestartTest {
       assertThat(scraped).as("the dashboard charts " + used.group()).containsPattern("(?m)^" + used.group() + "[{ ]");
     }
     assertThat(charted).isGreaterThan(10);
+    // Requests are observed (http_server_requests), Spring Security's filters are not: each of its filters timed on
+    // every call cost CPU with nothing reading it (application.yaml, management.observations.enable).
+    assertThat(scraped).containsPattern("(?m)^http_server_requests_seconds_count\\{").doesNotContain("spring_security_");
 
     first.kill();
     RingmasterProcess second = ringmaster();
