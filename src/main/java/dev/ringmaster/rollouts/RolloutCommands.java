@@ -117,25 +117,25 @@ public class RolloutCommands {
 
   /**
    * The workflow's Update validators decide; their refusals come back with the reason they gave. When this process
-   * read the rollout's status before, its service (which never changes) is enough for the caller's scope, and the
-   * Update goes out with no describe first: one round trip to Temporal per decision. Should the Update find no
-   * running workflow, the status is read then, so the answer says what became of the rollout (or that there is none).
+   * read the rollout's status while it ran, that run's service (which never changes) is enough for the caller's scope,
+   * and the Update goes to that run with no describe first: one round trip to Temporal per decision. Should that run
+   * have ended, the status is read then, so the answer says what became of the rollout (or that there is none).
    */
   private ApprovalReceipt decide(String id, Caller caller, String action, Decision decision, BiFunction<RolloutWorkflow, Decision, ApprovalReceipt> update) {
     caller.require(Role.APPROVE, null, action);
-    Optional<String> service = gateway.knownService(id);
-    if (service.isPresent()) {
-      caller.require(Role.APPROVE, service.get(), action);
+    Optional<RolloutGateway.KnownRun> known = gateway.knownRun(id);
+    if (known.isPresent()) {
+      caller.require(Role.APPROVE, known.get().service(), action);
       try {
-        return send(id, decision, update);
+        return send(gateway.rollout(id, known.get().runId()), decision, update);
       } catch (WorkflowNotFoundException | WorkflowServiceException notRunning) {
-        // ended (or gone) since its status was read: the slow way below says which
+        // that run ended (or is gone) since its status was read: the slow way below says what became of the rollout
       }
     }
     RolloutStatus s = authorize(id, caller, Role.APPROVE, action);
     if (s.state().isFinal()) throw new CommandRefused(Reason.CONFLICT, id + " already ended " + s.state() + "; nothing awaits approval");
     try {
-      return send(id, decision, update);
+      return send(gateway.rollout(id), decision, update);
     } catch (WorkflowNotFoundException e) {
       throw CommandRefused.notFound(id);
     } catch (WorkflowServiceException e) {
@@ -144,9 +144,9 @@ public class RolloutCommands {
   }
 
   /** The Update; a refusal of its validator becomes the {@link CommandRefused} it says. */
-  private ApprovalReceipt send(String id, Decision decision, BiFunction<RolloutWorkflow, Decision, ApprovalReceipt> update) {
+  private static ApprovalReceipt send(RolloutWorkflow rollout, Decision decision, BiFunction<RolloutWorkflow, Decision, ApprovalReceipt> update) {
     try {
-      return update.apply(gateway.rollout(id), decision);
+      return update.apply(rollout, decision);
     } catch (WorkflowUpdateException e) {
       Refusal r = Refusal.of(e).orElseThrow(() -> e);
       throw new CommandRefused(r.forbidden() ? Reason.FORBIDDEN : r.invalid() ? Reason.INVALID : Reason.CONFLICT, r.message(), List.of(r.type()));

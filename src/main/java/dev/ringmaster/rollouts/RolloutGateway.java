@@ -139,13 +139,18 @@ final class RolloutGateway {
     return find(id).orElseThrow(() -> CommandRefused.notFound(id));
   }
 
+  /** A run of a rollout as this process last read it: which run, and its service. */
+  record KnownRun(String runId, String service) {}
+
   /**
-   * The service of a rollout whose status was read before, without asking the server: a rollout's service never
-   * changes (its id is made of it), so an approval checks the caller's scope against it with no describe.
+   * The run and service of a rollout whose status was read before while it ran, without asking the server: a run's
+   * service never changes, so an approval checks the caller's scope against it and sends the Update to that run,
+   * with no describe. None for a rollout last seen ended (its id may have been started again since).
    */
-  Optional<String> knownService(String id) {
+  Optional<KnownRun> knownRun(String id) {
     Queried kept = queried.get(id);
-    return kept == null ? Optional.empty() : Optional.ofNullable(kept.status().service());
+    if (kept == null || kept.status().state().isFinal() || kept.status().service() == null) return Optional.empty();
+    return Optional.of(new KnownRun(kept.key().substring(0, kept.key().indexOf('/')), kept.status().service()));
   }
 
   /**
@@ -211,6 +216,11 @@ final class RolloutGateway {
 
   RolloutWorkflow rollout(String id) {
     return client.newWorkflowStub(RolloutWorkflow.class, id);
+  }
+
+  /** The rollout's run {@code runId} alone: a call to it fails once that run has ended, even if the id runs again. */
+  RolloutWorkflow rollout(String id, String runId) {
+    return client.newWorkflowStub(RolloutWorkflow.class, id, Optional.of(runId));
   }
 
   Optional<DescribeWorkflowExecutionResponse> describe(String id) {
