@@ -60,7 +60,12 @@ final class RolloutGateway {
     }
   });
 
-  private record Queried(String key, RolloutStatus status) {}
+  /** A status query's answer for one run at one history length: it holds while the run's history has not grown. */
+  private record Queried(String runId, long historyLength, RolloutStatus status) {
+    boolean holdsFor(String run, long length) {
+      return length > 0 && runId.equals(run) && historyLength == length;
+    }
+  }
   private final DefinitionSource definitions;
 
   RolloutGateway(WorkflowClient client, DefinitionSource definitions) {
@@ -150,7 +155,7 @@ final class RolloutGateway {
   Optional<KnownRun> knownRun(String id) {
     Queried kept = queried.get(id);
     if (kept == null || kept.status().state().isFinal() || kept.status().service() == null) return Optional.empty();
-    return Optional.of(new KnownRun(kept.key().substring(0, kept.key().indexOf('/')), kept.status().service()));
+    return Optional.of(new KnownRun(kept.runId(), kept.status().service()));
   }
 
   /**
@@ -163,15 +168,15 @@ final class RolloutGateway {
     Optional<DescribeWorkflowExecutionResponse> described = id.startsWith("rollout-") ? describe(id) : Optional.empty();
     if (described.isEmpty()) return Optional.empty();
     var info = described.get().getWorkflowExecutionInfo();
-    String key = info.getExecution().getRunId() + "/" + info.getHistoryLength();
+    String runId = info.getExecution().getRunId();
     try {
       Queried kept = queried.get(id);
       RolloutStatus s;
-      if (kept != null && kept.key().equals(key) && info.getHistoryLength() > 0) {
+      if (kept != null && kept.holdsFor(runId, info.getHistoryLength())) {
         s = kept.status();
       } else {
         s = rollout(id).status();
-        queried.put(id, new Queried(key, s));
+        queried.put(id, new Queried(runId, info.getHistoryLength(), s));
       }
       return Optional.of(withLiveMeasurements(s, described.get()));
     } catch (WorkflowNotFoundException e) {
@@ -191,7 +196,7 @@ final class RolloutGateway {
    */
   Optional<RolloutStatus> findListed(String id, String runId, long historyLength) {
     Queried kept = queried.get(id);
-    if (kept != null && historyLength > 0 && kept.key().equals(runId + "/" + historyLength)) return Optional.of(kept.status());
+    if (kept != null && kept.holdsFor(runId, historyLength)) return Optional.of(kept.status());
     return find(id);
   }
 
