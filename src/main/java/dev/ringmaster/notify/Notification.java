@@ -16,6 +16,11 @@ public record Notification(
     details = details == null ? Map.of() : Map.copyOf(details);
   }
 
+  /** The notification as one log line: what the log notifier writes, and the workflow when the log is all there is. */
+  public String logLine() {
+    return "[" + rolloutId + "] " + kind + " " + service + "@" + version + ": " + text;
+  }
+
   public enum Kind {
     STARTED,
     RING_ENABLED,

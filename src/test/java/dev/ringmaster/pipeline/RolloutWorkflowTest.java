@@ -9,10 +9,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
 import dev.ringmaster.analysis.Outcome;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.ringmaster.flags.FlagSnapshot;
+import dev.ringmaster.notify.Notification;
+import dev.ringmaster.notify.Notification.Kind;
+import dev.ringmaster.support.DefinitionBuilder;
 import dev.ringmaster.support.FakeActivities;
 import dev.ringmaster.support.TemporalTests;
 import dev.ringmaster.support.TestRollouts;
+import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowStub;
 import io.temporal.client.WorkflowUpdateException;
@@ -26,6 +33,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.LoggerFactory;
 
 @Timeout(120)
 class RolloutWorkflowTest {
@@ -429,5 +437,45 @@ class RolloutWorkflowTest {
     assertThat(second.message()).isEqualTo("quorum reached; the rollout continues");
     assertThat(result(wf).state()).isEqualTo(State.SUCCEEDED);
     assertThat(wf.status().approvals()).extracting(ApprovalRecord::by).containsExactly("alice", "U999GROUP");
+  }
+
+  @Test
+  void aRolloutWithNoSlackChannelLogsItsNotificationsWithNoActivityAndOneWithAChannelSendsThemToTheNotifiers() {
+    ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    Logger rollouts = (Logger) LoggerFactory.getLogger("ringmaster.rollouts");
+    logged.start();
+    rollouts.addAppender(logged);
+    try {
+      RolloutWorkflow quiet = start(request(threeRings(APPROVAL), "1.4.2", "dave"));
+      awaitPhase(quiet, Phase.AWAITING_APPROVAL);
+      quiet.approve(Decision.of("alice", null, "rest"));
+      assertThat(result(quiet).state()).isEqualTo(State.SUCCEEDED);
+
+      assertThat(scheduledActivities("rollout-checkout-1.4.2")).doesNotContain("Notify").contains("DeployVersion");
+      assertThat(activities.notifications).isEmpty();
+      assertThat(logged.list).extracting(ILoggingEvent::getFormattedMessage)
+          .anyMatch(line -> line.startsWith("[rollout-checkout-1.4.2] STARTED checkout@1.4.2: rollout of 1.4.2 started by dave"))
+          .anyMatch(line -> line.equals("[rollout-checkout-1.4.2] APPROVAL_DECIDED checkout@1.4.2: 'canary' approved by alice"))
+          .anyMatch(line -> line.startsWith("[rollout-checkout-1.4.2] SUCCEEDED checkout@1.4.2: "));
+
+      String withChannel = DefinitionBuilder.checkout().ring("canary", "{ percent: 5 }", "1h", APPROVAL).ring("everyone", "{ percent: 100 }", "1h")
+          .slackChannel("C0RELEASES").yaml();
+      RolloutWorkflow announced = start(request(withChannel, "1.4.3", "dave"));
+      awaitPhase(announced, Phase.AWAITING_APPROVAL);
+      announced.approve(Decision.of("alice", null, "rest"));
+      assertThat(result(announced).state()).isEqualTo(State.SUCCEEDED);
+
+      assertThat(scheduledActivities("rollout-checkout-1.4.3")).contains("Notify");
+      assertThat(activities.notifications).extracting(Notification::kind).contains(Kind.STARTED, Kind.APPROVAL_REQUESTED,
+          Kind.APPROVAL_DECIDED, Kind.RING_ENABLED, Kind.SUCCEEDED);
+      assertThat(activities.notifications).extracting(Notification::slackChannel).containsOnly("C0RELEASES");
+    } finally {
+      rollouts.detachAppender(logged);
+    }
+  }
+
+  private List<String> scheduledActivities(String workflowId) {
+    return client.fetchHistory(workflowId).getEvents().stream().filter(HistoryEvent::hasActivityTaskScheduledEventAttributes)
+        .map(e -> e.getActivityTaskScheduledEventAttributes().getActivityType().getName()).toList();
   }
 }

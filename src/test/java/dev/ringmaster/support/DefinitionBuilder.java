@@ -16,6 +16,7 @@ public final class DefinitionBuilder {
   private String migration;
   private String analysis;
   private String contract;
+  private String notify;
   private final List<String> rings = new ArrayList<>();
 
   private DefinitionBuilder() {}
@@ -70,10 +71,16 @@ public final class DefinitionBuilder {
     return this;
   }
 
+  /** {@code spec.notify.slack.channel}: the rollout's Slack channel. */
+  public DefinitionBuilder slackChannel(String channel) {
+    this.notify = "  notify:\n    slack: { channel: " + channel + " }\n";
+    return this;
+  }
+
   public String yaml() {
     return "apiVersion: ringmaster/v1\nkind: Rollout\nmetadata: { service: " + service + ", domain: " + domain + ", owner: team-" + service + " }\n"
         + "spec:\n  flag: { key: " + flag + ", connection: flags }\n" + (migration == null ? "" : migration)
         + "  deploy: { connection: deploy }\n" + (analysis == null ? "" : analysis) + "  rings:\n" + String.join("", rings)
-        + (contract == null ? "" : contract);
+        + (contract == null ? "" : contract) + (notify == null ? "" : notify);
   }
 }
