@@ -127,10 +127,17 @@ class OrchestrationOverheadBenchmark {
       Map<String, Integer> activities = new TreeMap<>();
       events.stream().filter(e -> e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)
           .forEach(e -> activities.merge(e.getActivityTaskScheduledEventAttributes().getActivityType().getName(), 1, Integer::sum));
+      // Local activities (EnableRing, a kill switch) are pipeline steps too: they run inside a workflow task, and
+      // their history holds a marker, not an activity's events.
+      Map<String, Integer> local = new TreeMap<>();
+      events.stream().filter(e -> e.getEventType() == EventType.EVENT_TYPE_MARKER_RECORDED
+              && e.getMarkerRecordedEventAttributes().getMarkerName().equals("LocalActivity"))
+          .forEach(e -> local.merge(localActivityType(e), 1, Integer::sum));
       int notifications = activities.getOrDefault("Notify", 0);
-      int steps = activities.values().stream().mapToInt(Integer::intValue).sum() - notifications;
+      int steps = activities.values().stream().mapToInt(Integer::intValue).sum() - notifications + local.values().stream().mapToInt(Integer::intValue).sum();
       long workflowTasks = events.stream().filter(e -> e.getEventType() == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED).count();
-      System.out.println("one rollout of " + RINGS + " rings: " + events.size() + " events, " + workflowTasks + " workflow tasks, activities " + activities);
+      System.out.println("one rollout of " + RINGS + " rings: " + events.size() + " events, " + workflowTasks + " workflow tasks, activities " + activities
+          + ", local activities " + local);
 
       List<Long> one = new ArrayList<>(), plainSteps = new ArrayList<>(), rollout = new ArrayList<>();
       for (int run = -WARMUP; run < RUNS; run++) {
@@ -153,11 +160,11 @@ class OrchestrationOverheadBenchmark {
       double oneMs = median(one), plainMs = median(plainSteps), rolloutMs = median(rollout);
       double perStep = rolloutMs / steps, plainPerStep = plainMs / steps;
       String report = String.format("""
-          | rings | pipeline steps (activities) | notifications (async) | workflow tasks | runs | one-activity workflow round trip | plain workflow of %d activities (per activity) | rollout (per step) | per step ÷ round trip | per step ÷ plain per activity |
+          | rings | pipeline steps (activities and local activities) | notifications (async, as activities) | workflow tasks | runs | one-activity workflow round trip | plain workflow of %d activities (per activity) | rollout (per step) | per step ÷ round trip | per step ÷ plain per activity |
           |---|---|---|---|---|---|---|---|---|---|
           | %d | %d | %d | %d | %d | %.2f ms | %.2f ms (%.2f ms) | %.2f ms (%.2f ms) | %.2f× | %.2f× |
           """, steps, RINGS, steps, notifications, workflowTasks, RUNS, oneMs, plainMs, plainPerStep, rolloutMs, perStep, perStep / oneMs, perStep / plainPerStep)
-          + "\nactivities per rollout: " + activities + "; p99: round trip " + String.format("%.2f", pct(one, 99)) + " ms, plain "
+          + "\nactivities per rollout: " + activities + ", local activities: " + local + "; p99: round trip " + String.format("%.2f", pct(one, 99)) + " ms, plain "
           + String.format("%.2f", pct(plainSteps, 99)) + " ms, rollout " + String.format("%.2f", pct(rollout, 99)) + " ms\n";
       System.out.println(report);
       Path out = Path.of("target/benchmarks/orchestration-overhead.md");
@@ -166,6 +173,12 @@ class OrchestrationOverheadBenchmark {
     } finally {
       env.close();
     }
+  }
+
+  /** A local activity marker's activity type ({@code EnableRing}), from the JSON string its details hold. */
+  private static String localActivityType(HistoryEvent e) {
+    var type = e.getMarkerRecordedEventAttributes().getDetailsMap().get("type");
+    return type == null || type.getPayloadsCount() == 0 ? "?" : type.getPayloads(0).getData().toStringUtf8().replace("\"", "");
   }
 
   private static RolloutResult rollout(WorkflowClient client, RolloutRequest req) {
