@@ -67,9 +67,9 @@ public final class HistoryTimeline {
         }
         case EVENT_TYPE_MARKER_RECORDED -> {
           var m = e.getMarkerRecordedEventAttributes();
-          if (m.getMarkerName().equals("LocalActivity")) { // the kill switch: its type, its result or failure
-            Payloads activityType = m.getDetailsMap().get("type");
-            step = activityType == null ? "LocalActivity" : text(activityType).replace("\"", "");
+          String localActivity = localActivityType(e);
+          if (localActivity != null) { // a local activity (EnableRing, the kill switch): its type, its result or failure
+            step = localActivity;
             Payloads result = m.getDetailsMap().get("result");
             detail = m.hasFailure() ? m.getFailure().getMessage() : result == null ? summary : text(result);
           }
@@ -124,6 +124,16 @@ public final class HistoryTimeline {
   private static boolean isBookkeeping(EventType t) {
     return t == EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED || t == EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED
         || t == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED || t == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED;
+  }
+
+  /**
+   * The activity type of a local activity's marker ({@code EnableRing}, {@code KillSwitch}; {@code LocalActivity} when the
+   * marker does not say), or null when the event is not a local activity's marker.
+   */
+  public static String localActivityType(HistoryEvent e) {
+    if (e.getEventType() != EventType.EVENT_TYPE_MARKER_RECORDED || !e.getMarkerRecordedEventAttributes().getMarkerName().equals("LocalActivity")) return null;
+    Payloads activityType = e.getMarkerRecordedEventAttributes().getDetailsMap().get("type");
+    return activityType == null ? "LocalActivity" : text(activityType).replace("\"", "");
   }
 
   private static String text(Payloads payloads) {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ringmaster.devserver.DevServer.PidFile;
 import dev.ringmaster.pipeline.RolloutRequest;
+import dev.ringmaster.rollouts.HistoryTimeline;
 import dev.ringmaster.support.RingmasterProcess;
 import dev.ringmaster.support.RingmasterProcess.Answer;
 import io.temporal.api.enums.v1.EventType;
@@ -261,7 +262,7 @@ class ScaleBenchmark {
             && "EnableRing".equals(scheduled.get(e.getActivityTaskCompletedEventAttributes().getScheduledEventId())) && ++enables == 2) {
           enabledAt = at;
           break;
-        } else if (e.getEventType() == EventType.EVENT_TYPE_MARKER_RECORDED && isLocalEnableRing(e) && ++enables == 2) {
+        } else if ("EnableRing".equals(HistoryTimeline.localActivityType(e)) && ++enables == 2) {
           // a local activity: it ran inside the workflow task that accepted the Update; the marker is recorded when
           // that task completes, so "enabled" is counted at that moment (the flag was written before it)
           enabledAt = at;
@@ -282,13 +283,6 @@ class ScaleBenchmark {
     assertThat(toNextRing).as("approved rollouts measured").hasSize(ids.size());
     return new Burst(approvalsSpread, burstCpu, approveTimeouts.get(), sorted(approveCalls), toNextRing, sorted(toAccepted),
         sorted(toScheduled), sorted(toStarted), sorted(inActivity));
-  }
-
-  private static boolean isLocalEnableRing(HistoryEvent e) {
-    var m = e.getMarkerRecordedEventAttributes();
-    var type = m.getDetailsMap().get("type");
-    return m.getMarkerName().equals("LocalActivity") && type != null && type.getPayloadsCount() > 0
-        && type.getPayloads(0).getData().toStringUtf8().contains("EnableRing");
   }
 
   /**

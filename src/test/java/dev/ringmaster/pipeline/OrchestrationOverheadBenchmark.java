@@ -9,6 +9,7 @@ import dev.ringmaster.analysis.SoakVerdict;
 import dev.ringmaster.definition.RolloutDefinition;
 import dev.ringmaster.definition.RolloutDefinition.Ring;
 import dev.ringmaster.definition.RolloutDefinition.Spec;
+import dev.ringmaster.rollouts.HistoryTimeline;
 import dev.ringmaster.support.DefinitionBuilder;
 import dev.ringmaster.support.FakeActivities;
 import dev.ringmaster.support.TestDefinitions;
@@ -31,6 +32,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Assumptions;
@@ -130,9 +132,7 @@ class OrchestrationOverheadBenchmark {
       // Local activities (EnableRing, a kill switch) are pipeline steps too: they run inside a workflow task, and
       // their history holds a marker, not an activity's events.
       Map<String, Integer> local = new TreeMap<>();
-      events.stream().filter(e -> e.getEventType() == EventType.EVENT_TYPE_MARKER_RECORDED
-              && e.getMarkerRecordedEventAttributes().getMarkerName().equals("LocalActivity"))
-          .forEach(e -> local.merge(localActivityType(e), 1, Integer::sum));
+      events.stream().map(HistoryTimeline::localActivityType).filter(Objects::nonNull).forEach(type -> local.merge(type, 1, Integer::sum));
       int notifications = activities.getOrDefault("Notify", 0);
       int steps = activities.values().stream().mapToInt(Integer::intValue).sum() - notifications + local.values().stream().mapToInt(Integer::intValue).sum();
       long workflowTasks = events.stream().filter(e -> e.getEventType() == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED).count();
@@ -173,12 +173,6 @@ class OrchestrationOverheadBenchmark {
     } finally {
       env.close();
     }
-  }
-
-  /** A local activity marker's activity type ({@code EnableRing}), from the JSON string its details hold. */
-  private static String localActivityType(HistoryEvent e) {
-    var type = e.getMarkerRecordedEventAttributes().getDetailsMap().get("type");
-    return type == null || type.getPayloadsCount() == 0 ? "?" : type.getPayloads(0).getData().toStringUtf8().replace("\"", "");
   }
 
   private static RolloutResult rollout(WorkflowClient client, RolloutRequest req) {
