@@ -41,7 +41,8 @@ public class EmbeddedTemporal implements ApplicationContextInitializer<Configura
       }
       case "dev-server" -> {
         Path pidFile = Path.of(env.getProperty("ringmaster.temporal.dev-server-pid-file", "var/temporal-dev-server.pid"));
-        point(env, DevServerLauncher.ensureRunning(pidFile, port));
+        String jvmOptions = env.getProperty("ringmaster.temporal.dev-server-jvm-options", DevServerLauncher.DEFAULT_JVM_OPTIONS);
+        point(env, DevServerLauncher.ensureRunning(pidFile, port, jvmOptions));
       }
       case "in-process" -> {
         LoopbackTestServer server = LoopbackTestServer.start(port);

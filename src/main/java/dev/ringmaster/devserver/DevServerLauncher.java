@@ -31,8 +31,17 @@ public final class DevServerLauncher {
 
   private DevServerLauncher() {}
 
-  /** @return the port the dev server listens on (127.0.0.1) */
-  public static int ensureRunning(Path pidFile, int port) {
+  /**
+   * The dev server JVM's options when {@code ringmaster.temporal.dev-server-jvm-options} does not say otherwise: none.
+   * They apply when this launcher starts the server; a dev server that already runs keeps the options it started with.
+   */
+  public static final String DEFAULT_JVM_OPTIONS = "";
+
+  /**
+   * @param jvmOptions the dev server JVM's options, separated by spaces (used only if it has to be started)
+   * @return the port the dev server listens on (127.0.0.1)
+   */
+  public static int ensureRunning(Path pidFile, int port, String jvmOptions) {
     try {
       Path dir = pidFile.toAbsolutePath().getParent();
       Files.createDirectories(dir);
@@ -48,18 +57,19 @@ public final class DevServerLauncher {
           log.info("A server already listens on 127.0.0.1:{}; using it as Temporal (not started by this Ringmaster)", port);
           return port;
         }
-        return start(pidFile, port, dir.resolve("temporal-dev-server.log"));
+        return start(pidFile, port, dir.resolve("temporal-dev-server.log"), jvmOptions);
       }
     } catch (IOException e) {
       throw new IllegalStateException("cannot start the Temporal dev server: " + e.getMessage(), e);
     }
   }
 
-  private static int start(Path pidFile, int port, Path logFile) throws IOException {
+  private static int start(Path pidFile, int port, Path logFile, String jvmOptions) throws IOException {
     Files.deleteIfExists(pidFile);
     List<String> command = new ArrayList<>();
     if (Files.isExecutable(Path.of("/usr/bin/setsid"))) command.add("/usr/bin/setsid");
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    for (String option : jvmOptions.strip().split("\\s+")) if (!option.isEmpty()) command.add(option);
     String classPath = System.getProperty("java.class.path");
     if (!classPath.contains(File.pathSeparator) && classPath.endsWith(".jar")) {
       // Ringmaster runs from its executable jar: the dev server runs from the same jar through Boot's launcher.

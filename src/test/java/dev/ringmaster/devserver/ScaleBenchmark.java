@@ -47,7 +47,9 @@ import org.junit.jupiter.api.io.TempDir;
  * apart, for 100 rollouts each: the figures are the second's, the first (the JVMs' first approvals, their code still
  * being compiled) is reported beside them. Not a test:
  * <pre>mvn test -Dtest=ScaleBenchmark -Dringmaster.benchmark=true</pre>
- * Worker settings can be varied with {@code -Dringmaster.benchmark.worker="key=value,key=value"} (Spring properties).
+ * Worker settings can be varied with {@code -Dringmaster.benchmark.worker="key=value,key=value"} (Spring properties;
+ * {@code ringmaster.temporal.dev-server-jvm-options=...} sets the dev server JVM's options), the worker JVM's options
+ * (default {@code -Xmx1g}) with {@code -Dringmaster.benchmark.jvm="-Xms1g -Xmx1g ..."}.
  * Results go to the console and target/benchmarks/scale.md; BENCHMARKS.md keeps the figures.
  */
 class ScaleBenchmark {
@@ -99,7 +101,8 @@ class ScaleBenchmark {
     props.put("logging.level.dev.ringmaster", "WARN"); // a thousand rollouts' step logs would measure the disk
     String tuning = System.getProperty("ringmaster.benchmark.worker", "");
     for (String kv : tuning.split(",")) if (kv.contains("=")) props.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
-    worker = RingmasterProcess.start(work, props, List.of("-Xmx1g")).awaitReady(Duration.ofSeconds(120));
+    List<String> jvm = List.of(System.getProperty("ringmaster.benchmark.jvm", "-Xmx1g").strip().split("\\s+"));
+    worker = RingmasterProcess.start(work, props, jvm).awaitReady(Duration.ofSeconds(120));
 
     // Start them one at a time (the test server's Update-with-start fails under concurrent starts); the last
     // APPROVED soak their first ring for 4 minutes, then await approval; the others soak for hours.
@@ -166,14 +169,15 @@ class ScaleBenchmark {
         POST approve calls unanswered within 20 s: %d; scrapes of /actuator/prometheus without a ringmaster_rollouts SOAKING row: %d of %d
         where the approval → next ring time goes, p50 / p99: sent → Update accepted %d / %d ms; accepted → EnableRing scheduled %d / %d ms; scheduled → started %d / %d ms; EnableRing running %d / %d ms (a local activity: 0, inside the Update's workflow task)
         from the first approval until the last approve call was answered: %s
-        worker settings: %s
+        worker settings: %s; worker JVM: %s; dev server JVM: %s
         the first burst, %d other rollouts approved 30 s before (the JVMs' first approvals, their code still being compiled): all answered after %.2f s (unanswered within 20 s: %d); approval → next ring p50 / p99 / max %d / %d / %d ms; POST approve p50 / p99 %d / %d ms; %s
         """, getOne.size(), list.size(), APPROVED, soaking, ROLLOUTS, startSeconds, pct(sorted(starts), 50), mean(cpu) * 100, mean(heapMb), max(heapMb),
         pct(sorted(getOne), 50), pct(sorted(getOne), 99), pct(sorted(list), 50), pct(sorted(list), 99), warm.spread(),
         pct(toNextRing, 50), pct(toNextRing, 99), toNextRing.get(toNextRing.size() - 1), pct(warm.approveCalls(), 50), pct(warm.approveCalls(), 99),
         warm.timeouts(), scrapesWithoutSoaking, cpu.size(), pct(warm.toAccepted(), 50), pct(warm.toAccepted(), 99), pct(warm.toScheduled(), 50), pct(warm.toScheduled(), 99),
         pct(warm.toStarted(), 50), pct(warm.toStarted(), 99), pct(warm.inActivity(), 50), pct(warm.inActivity(), 99),
-        warm.cpu(), tuning.isBlank() ? "Ringmaster's defaults" : tuning,
+        warm.cpu(), tuning.isBlank() ? "Ringmaster's defaults" : tuning, String.join(" ", jvm),
+        props.getOrDefault("ringmaster.temporal.dev-server-jvm-options", "Ringmaster's default (" + DevServerLauncher.DEFAULT_JVM_OPTIONS + ")"),
         APPROVED, cold.spread(), cold.timeouts(), pct(cold.toNextRing(), 50), pct(cold.toNextRing(), 99), cold.toNextRing().get(cold.toNextRing().size() - 1),
         pct(cold.approveCalls(), 50), pct(cold.approveCalls(), 99), cold.cpu());
     System.out.println(report);
