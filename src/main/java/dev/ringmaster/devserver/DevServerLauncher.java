@@ -32,10 +32,13 @@ public final class DevServerLauncher {
   private DevServerLauncher() {}
 
   /**
-   * The dev server JVM's options when {@code ringmaster.temporal.dev-server-jvm-options} does not say otherwise: none.
-   * They apply when this launcher starts the server; a dev server that already runs keeps the options it started with.
+   * The dev server JVM's options when {@code ringmaster.temporal.dev-server-jvm-options} does not say otherwise. They
+   * apply when this launcher starts the server; a dev server that already runs keeps the options it started with.
+   * {@code -XX:TieredStopAtLevel=1}: only the quick C1 compiler. On a small machine that Ringmaster shares with its dev
+   * server, C2's compilations took CPU from bursts of work (100 approvals at once) long after start-up (BENCHMARKS.md,
+   * "1,000 rollouts soaking on one worker").
    */
-  public static final String DEFAULT_JVM_OPTIONS = "";
+  public static final String DEFAULT_JVM_OPTIONS = "-XX:TieredStopAtLevel=1";
 
   /**
    * @param jvmOptions the dev server JVM's options, separated by spaces (used only if it has to be started)

@@ -49,7 +49,8 @@ import org.junit.jupiter.api.io.TempDir;
  * <pre>mvn test -Dtest=ScaleBenchmark -Dringmaster.benchmark=true</pre>
  * Worker settings can be varied with {@code -Dringmaster.benchmark.worker="key=value,key=value"} (Spring properties;
  * {@code ringmaster.temporal.dev-server-jvm-options=...} sets the dev server JVM's options), the worker JVM's options
- * (default {@code -Xmx1g}) with {@code -Dringmaster.benchmark.jvm="-Xms1g -Xmx1g ..."}.
+ * (default {@code -Xms1g -Xmx1g -XX:TieredStopAtLevel=1}, the README's for a worker on 2 cores) with
+ * {@code -Dringmaster.benchmark.jvm="..."}.
  * Results go to the console and target/benchmarks/scale.md; BENCHMARKS.md keeps the figures.
  */
 class ScaleBenchmark {
@@ -101,7 +102,7 @@ class ScaleBenchmark {
     props.put("logging.level.dev.ringmaster", "WARN"); // a thousand rollouts' step logs would measure the disk
     String tuning = System.getProperty("ringmaster.benchmark.worker", "");
     for (String kv : tuning.split(",")) if (kv.contains("=")) props.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
-    List<String> jvm = List.of(System.getProperty("ringmaster.benchmark.jvm", "-Xmx1g").strip().split("\\s+"));
+    List<String> jvm = List.of(System.getProperty("ringmaster.benchmark.jvm", "-Xms1g -Xmx1g -XX:TieredStopAtLevel=1").strip().split("\\s+"));
     worker = RingmasterProcess.start(work, props, jvm).awaitReady(Duration.ofSeconds(120));
 
     // Start them one at a time (the test server's Update-with-start fails under concurrent starts); the last
@@ -177,7 +178,8 @@ class ScaleBenchmark {
         warm.timeouts(), scrapesWithoutSoaking, cpu.size(), pct(warm.toAccepted(), 50), pct(warm.toAccepted(), 99), pct(warm.toScheduled(), 50), pct(warm.toScheduled(), 99),
         pct(warm.toStarted(), 50), pct(warm.toStarted(), 99), pct(warm.inActivity(), 50), pct(warm.inActivity(), 99),
         warm.cpu(), tuning.isBlank() ? "Ringmaster's defaults" : tuning, String.join(" ", jvm),
-        props.getOrDefault("ringmaster.temporal.dev-server-jvm-options", "Ringmaster's default (" + DevServerLauncher.DEFAULT_JVM_OPTIONS + ")"),
+        !props.containsKey("ringmaster.temporal.dev-server-jvm-options") ? "Ringmaster's default (" + DevServerLauncher.DEFAULT_JVM_OPTIONS + ")"
+            : props.get("ringmaster.temporal.dev-server-jvm-options").isBlank() ? "none" : props.get("ringmaster.temporal.dev-server-jvm-options"),
         APPROVED, cold.spread(), cold.timeouts(), pct(cold.toNextRing(), 50), pct(cold.toNextRing(), 99), cold.toNextRing().get(cold.toNextRing().size() - 1),
         pct(cold.approveCalls(), 50), pct(cold.approveCalls(), 99), cold.cpu());
     System.out.println(report);
@@ -209,6 +211,7 @@ class ScaleBenchmark {
     double approvalsSpread;
     String burstCpu;
     try {
+      java.time.Instant startedAtWall = java.time.Instant.now();
       long approvalsStart = System.nanoTime();
       long spacingNanos = TimeUnit.SECONDS.toNanos(1) / ids.size();
       for (int n = 0; n < ids.size(); n++) {
@@ -231,7 +234,7 @@ class ScaleBenchmark {
       }
       for (Future<?> f : sent) f.get(60, TimeUnit.SECONDS);
       approvalsSpread = (System.nanoTime() - approvalsStart) / 1e9;
-      burstCpu = mark.spentIn(approvalsSpread) + String.format("\n  the benchmark's own (the callers): %.1f s", cpuSeconds(ProcessHandle.current().pid()) - ownCpu0)
+      burstCpu = "from " + startedAtWall + " to " + java.time.Instant.now() + " (to match against GC logs): " + mark.spentIn(approvalsSpread) + String.format("\n  the benchmark's own (the callers): %.1f s", cpuSeconds(ProcessHandle.current().pid()) - ownCpu0)
           + "\n  in the 10 s before the burst, with no calls (the soaks alone): " + before;
       approvers.shutdown();
       profileDump(profiled); // the burst alone: the approvals, until the last one is answered
