@@ -16,4 +16,5 @@ RUN mkdir -p /app/var && chown ringmaster /app/var
 USER ringmaster
 EXPOSE 8080
 # `java -jar ringmaster.jar` runs the server; `... cli <command>` the CLI; `... demo-service` / `demo-load` the demo.
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/app/ringmaster.jar"]
+# A fixed heap and only the C1 compiler: measured on 2 cores (README, "Worker tuning"; BENCHMARKS.md).
+ENTRYPOINT ["java", "-XX:TieredStopAtLevel=1", "-XX:InitialRAMPercentage=75", "-XX:MaxRAMPercentage=75", "-jar", "/app/ringmaster.jar"]

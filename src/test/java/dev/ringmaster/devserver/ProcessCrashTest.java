@@ -94,6 +94,10 @@ class ProcessCrashTest {
     assertThat(devServer.pid()).isNotEqualTo(first.pid());
     assertThat(devServer.port()).isEqualTo(temporalPort);
     assertThat(first.log()).contains("IN MEMORY");
+    // its command line as Linux keeps it (ProcessHandle.Info gives no arguments for a command line this long)
+    List<String> devServerCommand = List.of(Files.readString(Path.of("/proc/" + devServer.pid() + "/cmdline")).split("\0"));
+    assertThat(devServerCommand).as("the dev server JVM's default options (ringmaster.temporal.dev-server-jvm-options)")
+        .contains("-XX:TieredStopAtLevel=1");
 
     // 2. A rollout mid-soak, then SIGKILL of the only Ringmaster process.
     Answer started = first.call("POST", "/api/rollouts", rollout("crash", "1.0.0", "8s"));
