@@ -72,7 +72,7 @@ public final class DevServerLauncher {
     List<String> command = new ArrayList<>();
     if (Files.isExecutable(Path.of("/usr/bin/setsid"))) command.add("/usr/bin/setsid");
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    for (String option : jvmOptions.strip().split("\\s+")) if (!option.isEmpty()) command.add(option);
+    command.addAll(jvmArguments(jvmOptions));
     String classPath = System.getProperty("java.class.path");
     if (!classPath.contains(File.pathSeparator) && classPath.endsWith(".jar")) {
       // Ringmaster runs from its executable jar: the dev server runs from the same jar through Boot's launcher.
@@ -98,6 +98,13 @@ public final class DevServerLauncher {
     }
     throw new IllegalStateException("the Temporal dev server did not come up within " + READY_WITHIN.toSeconds() + " s; its log ("
         + logFile + ") ends with:\n" + tail(logFile));
+  }
+
+  /** JVM options written as one string, separated by whitespace, as arguments: none for a blank string. */
+  public static List<String> jvmArguments(String options) {
+    List<String> arguments = new ArrayList<>();
+    for (String option : options.strip().split("\\s+")) if (!option.isEmpty()) arguments.add(option);
+    return arguments;
   }
 
   /** Whether something accepts TCP connections on 127.0.0.1:port. */

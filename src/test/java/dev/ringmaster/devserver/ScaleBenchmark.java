@@ -57,6 +57,7 @@ class ScaleBenchmark {
   static final int ROLLOUTS = Integer.getInteger("ringmaster.benchmark.rollouts", 1000);
   static final int APPROVED = Math.min(100, ROLLOUTS / 4);
   static final ObjectMapper JSON = new ObjectMapper();
+  static final String PROFILE = System.getProperty("ringmaster.benchmark.profile");
   @TempDir Path work;
   RingmasterProcess worker;
 
@@ -102,8 +103,15 @@ class ScaleBenchmark {
     props.put("logging.level.dev.ringmaster", "WARN"); // a thousand rollouts' step logs would measure the disk
     String tuning = System.getProperty("ringmaster.benchmark.worker", "");
     for (String kv : tuning.split(",")) if (kv.contains("=")) props.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
-    List<String> jvm = List.of(System.getProperty("ringmaster.benchmark.jvm", "-Xms1g -Xmx1g -XX:TieredStopAtLevel=1").strip().split("\\s+"));
-    worker = RingmasterProcess.start(work, props, jvm).awaitReady(Duration.ofSeconds(120));
+    List<String> jvm = DevServerLauncher.jvmArguments(System.getProperty("ringmaster.benchmark.jvm", "-Xms1g -Xmx1g -XX:TieredStopAtLevel=1"));
+    String devServerJvm = props.getOrDefault("ringmaster.temporal.dev-server-jvm-options", DevServerLauncher.DEFAULT_JVM_OPTIONS);
+    String recording = PROFILE == null ? null : profileOption();
+    List<String> workerJvm = new ArrayList<>(jvm);
+    if (recording != null) {
+      workerJvm.add(recording);
+      props.put("ringmaster.temporal.dev-server-jvm-options", devServerJvm + " " + recording);
+    }
+    worker = RingmasterProcess.start(work, props, workerJvm).awaitReady(Duration.ofSeconds(120));
 
     // Start them one at a time (the test server's Update-with-start fails under concurrent starts); the last
     // APPROVED soak their first ring for 4 minutes, then await approval; the others soak for hours.
@@ -161,7 +169,7 @@ class ScaleBenchmark {
     for (int i = ROLLOUTS - 2 * APPROVED; i < ROLLOUTS; i++) (i < ROLLOUTS - APPROVED ? first : ids).add(RolloutRequest.rolloutId("example-svc-" + i, "1.0.0"));
     Burst cold = burst(first, devServerPid, temporalPort, false);
     Thread.sleep(30_000); // the first burst's aftermath (notifications, soaks starting) is over
-    Burst warm = burst(ids, devServerPid, temporalPort, System.getProperty("ringmaster.benchmark.profile") != null);
+    Burst warm = burst(ids, devServerPid, temporalPort, PROFILE != null);
     List<Long> toNextRing = warm.toNextRing();
     String report = String.format("""
         | rollouts soaking | started in (one at a time) | worker CPU (mean of 2 cores' worth, sampled every 5 s for 60 s) | worker heap used mean / max | GET /api/rollouts/{id} p50 / p99 (%d calls) | GET /api/rollouts p50 / p99 (%d calls) | %d approvals (sent 10 ms apart) all answered after | approval → next ring enabled p50 / p99 / max | POST approve p50 / p99 |
@@ -178,8 +186,8 @@ class ScaleBenchmark {
         warm.timeouts(), scrapesWithoutSoaking, cpu.size(), pct(warm.toAccepted(), 50), pct(warm.toAccepted(), 99), pct(warm.toScheduled(), 50), pct(warm.toScheduled(), 99),
         pct(warm.toStarted(), 50), pct(warm.toStarted(), 99), pct(warm.inActivity(), 50), pct(warm.inActivity(), 99),
         warm.cpu(), tuning.isBlank() ? "Ringmaster's defaults" : tuning, String.join(" ", jvm),
-        !props.containsKey("ringmaster.temporal.dev-server-jvm-options") ? "Ringmaster's default (" + DevServerLauncher.DEFAULT_JVM_OPTIONS + ")"
-            : props.get("ringmaster.temporal.dev-server-jvm-options").isBlank() ? "none" : props.get("ringmaster.temporal.dev-server-jvm-options"),
+        (devServerJvm.isBlank() ? "none" : devServerJvm) + (devServerJvm.equals(DevServerLauncher.DEFAULT_JVM_OPTIONS) ? " (Ringmaster's default)" : "")
+            + (recording == null ? "" : "; both recorded by JFR from their start: " + recording),
         APPROVED, cold.spread(), cold.timeouts(), pct(cold.toNextRing(), 50), pct(cold.toNextRing(), 99), cold.toNextRing().get(cold.toNextRing().size() - 1),
         pct(cold.approveCalls(), 50), pct(cold.approveCalls(), 99), cold.cpu());
     System.out.println(report);
@@ -205,7 +213,8 @@ class ScaleBenchmark {
     // One caller per approval, each sending at its own moment, 10 ms apart: 100 approvals arrive within one second.
     ExecutorService approvers = Executors.newFixedThreadPool(ids.size());
     List<Future<?>> sent = new ArrayList<>();
-    List<Long> profiled = profile ? profileStart(devServerPid) : List.of();
+    List<Long> profiled = profile ? (devServerPid > 0 ? List.of(worker.pid(), devServerPid) : List.of(worker.pid())) : List.of();
+    long burstStarted = System.nanoTime();
     CpuMark mark = CpuMark.now(worker.pid(), devServerPid);
     double ownCpu0 = cpuSeconds(ProcessHandle.current().pid());
     double approvalsSpread;
@@ -237,11 +246,11 @@ class ScaleBenchmark {
       burstCpu = "from " + startedAtWall + " to " + java.time.Instant.now() + " (to match against GC logs): " + mark.spentIn(approvalsSpread) + String.format("\n  the benchmark's own (the callers): %.1f s", cpuSeconds(ProcessHandle.current().pid()) - ownCpu0)
           + "\n  in the 10 s before the burst, with no calls (the soaks alone): " + before;
       approvers.shutdown();
-      profileDump(profiled); // the burst alone: the approvals, until the last one is answered
+      profileDump(profiled, burstStarted); // the burst alone: the approvals, until the last one is answered
       profiled = List.of();
       for (String id : ids) awaitPhase(id, "SOAKING", Duration.ofMinutes(2));
     } finally {
-      profileDump(profiled); // also when an approval or a next ring fails: that is the run worth reading
+      profileDump(profiled, burstStarted); // also when an approval or a next ring fails: that is the run worth reading
     }
 
     // Approval sent → the next ring's EnableRing completed, from each workflow's history (the server's clock; one machine).
@@ -293,17 +302,15 @@ class ScaleBenchmark {
   }
 
   /**
-   * With {@code -Dringmaster.benchmark.profile=DIR}: a Java Flight Recording (CPU samples) of the worker and of the test server
-   * from just before the approvals until the last approve call is answered (the burst alone), written to
-   * {@code DIR/worker.jfr} and {@code DIR/temporal.jfr} (read them with {@code jfr print} or JDK Mission Control).
+   * With {@code -Dringmaster.benchmark.profile=DIR}: the JVM option that has the worker and the test server record CPU
+   * samples (Java Flight Recorder) from their start; {@link #profileDump} writes the burst's part to
+   * {@code DIR/worker.jfr} and {@code DIR/temporal.jfr} (read them with {@code jfr print} or JDK Mission Control). Started
+   * with the JVM, not just before the burst: a recording started in a running JVM set both compiling again (2.6 s and
+   * 3.6 s of compiler CPU in the burst on 2026-12-05), which hid what the burst itself costs. CPU samples only: JFR's
+   * default settings also record every thread park, which with 2,400 worker threads cost more than the approvals.
    */
-  private List<Long> profileStart(long devServerPid) throws Exception {
-    if (System.getProperty("ringmaster.benchmark.profile") == null) return List.of();
-    List<Long> pids = new ArrayList<>(List.of(worker.pid()));
-    if (devServerPid > 0) pids.add(devServerPid);
-    // CPU samples only: JFR's default settings also record every thread park, which with 2,400 worker threads cost
-    // more than the approvals themselves.
-    Path dir = Path.of(System.getProperty("ringmaster.benchmark.profile")).toAbsolutePath();
+  private static String profileOption() throws java.io.IOException {
+    Path dir = Path.of(PROFILE).toAbsolutePath();
     Files.createDirectories(dir);
     Path settings = dir.resolve("cpu-samples.jfc");
     Files.writeString(settings, """
@@ -313,15 +320,16 @@ class ScaleBenchmark {
           <event name="jdk.NativeMethodSample"><setting name="enabled">true</setting><setting name="period">20 ms</setting></event>
         </configuration>
         """);
-    for (long pid : pids) jcmd(pid, "JFR.start", "name=approvals", "settings=" + settings);
-    return pids;
+    return "-XX:StartFlightRecording=name=approvals,settings=" + settings;
   }
 
-  private void profileDump(List<Long> pids) throws Exception {
+  /** Writes what the recordings kept since {@code sinceNanos} (System.nanoTime), plus a second: the burst alone. */
+  private void profileDump(List<Long> pids, long sinceNanos) throws Exception {
     if (pids.isEmpty()) return;
-    Path dir = Path.of(System.getProperty("ringmaster.benchmark.profile")).toAbsolutePath();
+    Path dir = Path.of(PROFILE).toAbsolutePath();
+    long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - sinceNanos) + 1;
     for (int i = 0; i < pids.size(); i++) {
-      jcmd(pids.get(i), "JFR.stop", "name=approvals", "filename=" + dir.resolve(i == 0 ? "worker.jfr" : "temporal.jfr"));
+      jcmd(pids.get(i), "JFR.dump", "name=approvals", "maxage=" + seconds + "s", "filename=" + dir.resolve(i == 0 ? "worker.jfr" : "temporal.jfr"));
     }
   }
 
