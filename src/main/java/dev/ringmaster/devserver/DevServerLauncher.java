@@ -70,7 +70,8 @@ public final class DevServerLauncher {
   private static int start(Path pidFile, int port, Path logFile, String jvmOptions) throws IOException {
     Files.deleteIfExists(pidFile);
     List<String> command = new ArrayList<>();
-    if (Files.isExecutable(Path.of("/usr/bin/setsid"))) command.add("/usr/bin/setsid");
+    // --wait: should setsid have to fork, it stays until the server exits, so an early exit is seen either way.
+    if (Files.isExecutable(Path.of("/usr/bin/setsid"))) command.addAll(List.of("/usr/bin/setsid", "--wait"));
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmArguments(jvmOptions));
     String classPath = System.getProperty("java.class.path");
@@ -93,7 +94,10 @@ public final class DevServerLauncher {
             + "ringmaster.temporal.mode=external and spring.temporal.connection.target=host:7233.", live.get().port(), live.get().pid(), logFile);
         return live.get().port();
       }
-      if (!p.isAlive() && !command.get(0).endsWith("setsid")) break;
+      if (!p.isAlive()) {
+        throw new IllegalStateException("the Temporal dev server exited during start-up (status " + p.exitValue() + "; JVM options \""
+            + jvmOptions.strip() + "\", from ringmaster.temporal.dev-server-jvm-options); its log (" + logFile + ") ends with:\n" + tail(logFile));
+      }
       sleep();
     }
     throw new IllegalStateException("the Temporal dev server did not come up within " + READY_WITHIN.toSeconds() + " s; its log ("

@@ -1,7 +1,11 @@
 package dev.ringmaster.config;
 
+import dev.ringmaster.devserver.DevServerLauncher;
 import dev.ringmaster.devserver.LoopbackTestServer;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -24,5 +28,16 @@ class EmbeddedTemporalTest {
           .hasMessageContaining("port " + first.port() + " on 127.0.0.1 is already in use")
           .hasMessageContaining("ringmaster.temporal.embedded-port=0");
     }
+  }
+
+  @Test
+  void aDevServerJvmOptionTheJvmRefusesIsAClearErrorAtOnce(@TempDir Path dir) {
+    Path pidFile = dir.resolve("temporal-dev-server.pid");
+    assertThatThrownBy(() -> DevServerLauncher.ensureRunning(pidFile, 0, "-XX:TieredStopAtLevel=1 -XX:+NoSuchRingmasterOption"))
+        .hasMessageContaining("the Temporal dev server exited during start-up") // seen as it exits, not after 30 s without an answer
+        .hasMessageContaining("-XX:TieredStopAtLevel=1 -XX:+NoSuchRingmasterOption")
+        .hasMessageContaining("ringmaster.temporal.dev-server-jvm-options")
+        .hasMessageContaining("Unrecognized VM option 'NoSuchRingmasterOption'");
+    assertThat(pidFile).doesNotExist();
   }
 }
