@@ -103,12 +103,13 @@ public class AnalysisActivitiesImpl implements AnalysisActivities {
   private SoakVerdict watch(AnalysisRequest request) {
     ActivityExecutionContext ctx = Activity.getExecutionContext();
     Analysis a = request.analysis();
-    Streak streak = ctx.getHeartbeatDetails(Streak.class).orElse(Streak.START);
+    Streak streak = ctx.getHeartbeatDetails(SoakBeat.class).map(SoakBeat::streak).orElse(Streak.START);
+    SoakBeat beat = SoakBeat.of(streak); // every heartbeat carries the measurements so far: the API shows them while the soak runs
     try (TripwireWatch tripwires = tripwires(request)) {
       while (true) {
         Instant next = clock.now().plus(a.interval());
         boolean last = !next.isBefore(request.soakEndsAt());
-        Streak sofar = streak; // every heartbeat carries the measurements so far: the API shows them while the soak runs
+        SoakBeat sofar = beat;
         Runnable heartbeat = () -> ctx.heartbeat(sofar);
         Measurement m;
         if (tripwires == null) {
@@ -124,7 +125,8 @@ public class AnalysisActivitiesImpl implements AnalysisActivities {
           }
         }
         streak = GateEvaluator.afterMeasurement(streak, m);
-        ctx.heartbeat(streak);
+        beat = SoakBeat.of(streak);
+        ctx.heartbeat(beat);
         SoakVerdict v = GateEvaluator.soakVerdict(a, streak, m, last);
         if (v != null) {
           if (tripwires != null) v = v.withReason(v.reason() + "; " + tripwires.tally());
@@ -166,7 +168,7 @@ public class AnalysisActivitiesImpl implements AnalysisActivities {
       while (!either.isDone()) {
         heartbeat.run();
         try {
-          either.get(1, TimeUnit.SECONDS);
+          either.get(SoakClock.HEARTBEAT_EVERY.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException | ExecutionException e) {
           // heartbeat again, or it is done
         }

@@ -48,6 +48,11 @@ public record SoakSummary(int measurements, Map<Outcome, Integer> counts, Measur
     return new SoakSummary(measurements + 1, c, m, w, s);
   }
 
+  /** The same summary with another chart series (heartbeats carry the series apart: {@link SoakBeat}). */
+  public SoakSummary withSeries(List<Point> points) {
+    return new SoakSummary(measurements, counts, last, worst, points);
+  }
+
   /** How many points a chart of {@code metrics} metrics keeps: 240 up to 4 metrics, then fewer, never under 24. */
   public static int maxPoints(int metrics) {
     return Math.max(24, Math.min(MAX_POINTS, MAX_VALUES / Math.max(1, metrics)));

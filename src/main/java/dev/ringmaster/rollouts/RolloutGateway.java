@@ -1,7 +1,7 @@
 package dev.ringmaster.rollouts;
 
 import dev.ringmaster.TaskQueues;
-import dev.ringmaster.analysis.GateEvaluator;
+import dev.ringmaster.analysis.SoakBeat;
 import dev.ringmaster.definition.RolloutDefinition;
 import dev.ringmaster.pipeline.DomainLeaseWorkflow;
 import dev.ringmaster.pipeline.RolloutRequest;
@@ -209,9 +209,9 @@ final class RolloutGateway {
     for (PendingActivityInfo a : d.getPendingActivitiesList()) {
       if (!a.getActivityType().getName().equals("WatchSoak") || !a.hasHeartbeatDetails()) continue;
       try {
-        GateEvaluator.Streak streak = client.getOptions().getDataConverter()
-            .fromPayloads(0, Optional.of(a.getHeartbeatDetails()), GateEvaluator.Streak.class, GateEvaluator.Streak.class);
-        if (streak != null) return s.withMeasurements(s.currentRing(), streak.summary());
+        SoakBeat beat = client.getOptions().getDataConverter()
+            .fromPayloads(0, Optional.of(a.getHeartbeatDetails()), SoakBeat.class, SoakBeat.class);
+        if (beat != null) return s.withMeasurements(s.currentRing(), beat.streak().summary());
       } catch (RuntimeException unreadable) {
         return s; // a heartbeat from another version: the recorded measurements will do
       }
