@@ -39,7 +39,10 @@ public record SoakBeat(int consecutiveFailures, int consecutiveInconclusive, Soa
    */
   public record Chart(List<Long> at, String outcomes, List<Column> metrics) {
 
-    /** Null when the points do not all measure the same metrics in the same order (then the summary keeps its series). */
+    /**
+     * Null when the points do not all measure the same metrics in the same order, or a value is beyond a float's
+     * range (then the summary keeps its series as it is).
+     */
     static Chart of(List<Point> series) {
       if (series.isEmpty()) return null;
       List<String> names = series.get(0).metrics().stream().map(Value::metric).toList();
@@ -57,7 +60,7 @@ public record SoakBeat(int consecutiveFailures, int consecutiveInconclusive, Soa
         outcomes.append(letter(p.outcome()));
         for (int m = 0; m < names.size(); m++) {
           Value v = p.metrics().get(m);
-          if (!names.get(m).equals(v.metric()) || v.outcome() == null) return null;
+          if (!names.get(m).equals(v.metric()) || v.outcome() == null || !fits(v.canary()) || !fits(v.control()) || !fits(v.threshold())) return null;
           Column c = columns.get(m);
           c.canary().add(narrow(v.canary()));
           c.control().add(narrow(v.control()));
@@ -88,6 +91,13 @@ public record SoakBeat(int consecutiveFailures, int consecutiveInconclusive, Soa
 
   /** One metric's values through the series, a point each. */
   public record Column(String metric, List<Float> canary, List<Float> control, List<Float> threshold, String outcomes) {}
+
+  /** Whether a float holds the value to 7 significant digits: no overflow to infinity, no underflow to zero. */
+  private static boolean fits(Double d) {
+    if (d == null || d == 0) return true;
+    double a = Math.abs(d);
+    return a <= Float.MAX_VALUE && a >= Float.MIN_NORMAL;
+  }
 
   private static Float narrow(Double d) {
     return d == null ? null : d.floatValue();

@@ -103,6 +103,18 @@ class SoakBeatTest {
   }
 
   @Test
+  void aValueBeyondAFloatsRangeKeepsTheSeriesWhole() {
+    for (double huge : new double[] {1e300, 1e-300, -1e300}) {
+      Streak s = GateEvaluator.afterMeasurement(streak(3), new Measurement(Instant.parse("2026-12-05T08:00:00Z"), Outcome.PASSED,
+          List.of(new MetricVerdict("error-rate", huge, 0.01, 500.0, "canary > control + 0.05", Outcome.PASSED, null),
+              new MetricVerdict("p99-latency", 120.0, null, null, "canary > 250", Outcome.PASSED, null))));
+      SoakBeat beat = SoakBeat.of(s);
+      assertThat(beat.chart()).as("%s in a float is %s", huge, (float) huge).isNull();
+      assertThat(read(sent(beat)).streak()).isEqualTo(s);
+    }
+  }
+
+  @Test
   void pointsOfDifferentMetricsStayInTheSummaryWhole() {
     Streak s = GateEvaluator.afterMeasurement(streak(3), new Measurement(Instant.parse("2026-12-05T08:00:00Z"), Outcome.PASSED,
         List.of(new MetricVerdict("other", 1.0, 1.0, null, "canary > 2", Outcome.PASSED, null))));
