@@ -8,9 +8,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,18 +87,12 @@ class RolloutMetrics implements DisposableBean {
    */
   void publish(RolloutFigures f) {
     figures = f;
-    List<MultiGauge.Row<?>> r = new ArrayList<>();
-    f.byPhaseAndState().keySet().forEach(k -> {
+    rollouts.register(counts(f, RolloutFigures::byPhaseAndState, k -> {
       String[] ps = k.split("/");
-      r.add(row(Tags.of("phase", ps[0], "state", ps[1]), now -> now.byPhaseAndState().getOrDefault(k, 0L)));
-    });
-    rollouts.register(r, false);
-    List<MultiGauge.Row<?>> reasons = new ArrayList<>();
-    f.rollbacks().keySet().forEach(reason -> reasons.add(row(Tags.of("reason", reason.label()), now -> now.rollbacks().getOrDefault(reason, 0L))));
-    rollbacks.register(reasons, false);
-    List<MultiGauge.Row<?>> verdicts = new ArrayList<>();
-    f.measurements().keySet().forEach(verdict -> verdicts.add(row(Tags.of("verdict", verdict.name()), now -> now.measurements().getOrDefault(verdict, 0L))));
-    measurements.register(verdicts, false);
+      return Tags.of("phase", ps[0], "state", ps[1]);
+    }), false);
+    rollbacks.register(counts(f, RolloutFigures::rollbacks, reason -> Tags.of("reason", reason.label())), false);
+    measurements.register(counts(f, RolloutFigures::measurements, verdict -> Tags.of("verdict", verdict.name())), false);
     deploymentsPerDay.register(perService(f, RolloutFigures.Dora::deploymentsPerDay), false);
     leadTime.register(perService(f, RolloutFigures.Dora::leadTimeSeconds), false);
     changeFailureRate.register(perService(f, RolloutFigures.Dora::changeFailureRate), false);
@@ -111,6 +107,13 @@ class RolloutMetrics implements DisposableBean {
 
   private MultiGauge.Row<RolloutMetrics> row(Tags tags, ToDoubleFunction<RolloutFigures> value) {
     return MultiGauge.Row.of(tags, this, m -> value.applyAsDouble(m.figures));
+  }
+
+  /** A row per key of one of the figures' counts, reading that key's count from the latest figures (0 once it is gone). */
+  private <K> List<MultiGauge.Row<?>> counts(RolloutFigures f, Function<RolloutFigures, Map<K, Long>> counts, Function<K, Tags> tags) {
+    List<MultiGauge.Row<?>> rows = new ArrayList<>();
+    for (K key : counts.apply(f).keySet()) rows.add(row(tags.apply(key), now -> counts.apply(now).getOrDefault(key, 0L)));
+    return rows;
   }
 
   private static double dora(RolloutFigures f, String service, ToDoubleFunction<RolloutFigures.Dora> figure) {

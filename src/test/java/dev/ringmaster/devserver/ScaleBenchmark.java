@@ -334,7 +334,7 @@ class ScaleBenchmark {
   }
 
   /** CPU time (user + system) a process has used, from /proc (Linux); 0 when it cannot be read. */
-  private static double cpuSeconds(long pid) {
+  static double cpuSeconds(long pid) {
     try {
       return cpuSecondsOf(Files.readString(Path.of("/proc/" + pid + "/stat")));
     } catch (java.io.IOException | RuntimeException e) {

@@ -157,11 +157,11 @@ class SoakHeartbeatBenchmark {
         started.add(WorkflowStub.fromTyped(h));
       }
       Thread.sleep(Duration.between(Instant.now(), until.minus(MEASURED).minusSeconds(5)).toMillis());
-      double w0 = cpuSeconds(ProcessHandle.current().pid()), t0 = cpuSeconds(devServer);
+      double w0 = ScaleBenchmark.cpuSeconds(ProcessHandle.current().pid()), t0 = ScaleBenchmark.cpuSeconds(devServer);
       long n0 = System.nanoTime();
       Thread.sleep(MEASURED.toMillis());
       double seconds = (System.nanoTime() - n0) / 1e9;
-      double workerCpu = (cpuSeconds(ProcessHandle.current().pid()) - w0) / seconds, server = (cpuSeconds(devServer) - t0) / seconds;
+      double workerCpu = (ScaleBenchmark.cpuSeconds(ProcessHandle.current().pid()) - w0) / seconds, server = (ScaleBenchmark.cpuSeconds(devServer) - t0) / seconds;
       for (var s : started) s.getResult(2, TimeUnit.MINUTES, Void.class); // every soak ran to its end: none timed out
       String row = String.format("| %d | %d (%d) | %.1f KB | %.1f %% | %.1f %% |%n", SOAKS, points, streak(points).summary().series().size(), bytes / 1024.0,
           workerCpu * 100, server * 100);
@@ -176,12 +176,5 @@ class SoakHeartbeatBenchmark {
     Path out = Path.of("target/benchmarks/soak-heartbeats.md");
     Files.createDirectories(out.getParent());
     Files.writeString(out, report, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-  }
-
-  /** utime + stime of a process from /proc (Linux), in seconds (USER_HZ 100). */
-  static double cpuSeconds(long pid) throws java.io.IOException {
-    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-    return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
   }
 }
