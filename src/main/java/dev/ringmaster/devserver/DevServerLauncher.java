@@ -95,8 +95,9 @@ public final class DevServerLauncher {
         return live.get().port();
       }
       if (!p.isAlive()) {
-        throw new IllegalStateException("the Temporal dev server exited during start-up (status " + p.exitValue() + "; JVM options \""
-            + jvmOptions.strip() + "\", from ringmaster.temporal.dev-server-jvm-options); its log (" + logFile + ") ends with:\n" + tail(logFile));
+        // the options themselves are not repeated here (a -D option may hold a password); the JVM's log names the one it refused
+        throw new IllegalStateException("the Temporal dev server exited during start-up (status " + p.exitValue() + "; check its JVM options, "
+            + "ringmaster.temporal.dev-server-jvm-options); its log (" + logFile + ") ends with:\n" + tail(logFile));
       }
       sleep();
     }

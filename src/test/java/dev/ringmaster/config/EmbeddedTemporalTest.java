@@ -33,11 +33,11 @@ class EmbeddedTemporalTest {
   @Test
   void aDevServerJvmOptionTheJvmRefusesIsAClearErrorAtOnce(@TempDir Path dir) {
     Path pidFile = dir.resolve("temporal-dev-server.pid");
-    assertThatThrownBy(() -> DevServerLauncher.ensureRunning(pidFile, 0, "-XX:TieredStopAtLevel=1 -XX:+NoSuchRingmasterOption"))
+    assertThatThrownBy(() -> DevServerLauncher.ensureRunning(pidFile, 0, "-Dsome.password=hunter2-secret -XX:+NoSuchRingmasterOption"))
         .hasMessageContaining("the Temporal dev server exited during start-up") // seen as it exits, not after 30 s without an answer
-        .hasMessageContaining("-XX:TieredStopAtLevel=1 -XX:+NoSuchRingmasterOption")
         .hasMessageContaining("ringmaster.temporal.dev-server-jvm-options")
-        .hasMessageContaining("Unrecognized VM option 'NoSuchRingmasterOption'");
+        .hasMessageContaining("Unrecognized VM option 'NoSuchRingmasterOption'")
+        .hasMessageNotContaining("hunter2-secret"); // the options are not repeated: a -D option may hold a password
     assertThat(pidFile).doesNotExist();
   }
 }
