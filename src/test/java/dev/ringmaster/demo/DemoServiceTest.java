@@ -52,8 +52,13 @@ class DemoServiceTest {
           || get(demo.url() + "/hello?user=u1&tenant=acme-internal").startsWith("500"));
       assertThat(get(demo.url() + "/hello?user=u2&tenant=globex")).isEqualTo("200 Hello u2 (1.0.1-bad)\n");
 
-      try (LoadGenerator load = LoadGenerator.start(demo.url(), 200, 1000)) {
-        await().atMost(Duration.ofSeconds(20)).until(() -> counter(get(demo.url() + "/metrics"), "on", "500") >= 20 && load.answered() > 400);
+      // The share failed is random (each flag-on request fails with probability 0.5): with 150 flag-on requests the
+      // band 0.3-0.7 is almost five standard deviations wide each side, with ~35 it failed about one run in fifty.
+      try (LoadGenerator load = LoadGenerator.start(demo.url(), 400, 1000)) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+          String m = get(demo.url() + "/metrics");
+          return counter(m, "on", "500") + counter(m, "on", "200") >= 150 && load.answered() > 400;
+        });
       }
       String metrics = get(demo.url() + "/metrics");
       double onErrors = counter(metrics, "on", "500"), onOk = counter(metrics, "on", "200"), offErrors = counter(metrics, "off", "500");
