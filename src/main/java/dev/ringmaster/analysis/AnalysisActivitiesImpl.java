@@ -10,6 +10,7 @@ import dev.ringmaster.flags.FlagChange;
 import dev.ringmaster.flags.KillSwitch;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
+import io.temporal.client.WorkflowClient;
 import io.temporal.spring.boot.ActivityImpl;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -42,17 +43,24 @@ public class AnalysisActivitiesImpl implements AnalysisActivities {
   });
 
   private final KillSwitch killSwitch;
+  /** Asked before a FAILED verdict pulls the kill switch; null without a kill switch. */
+  private final StillWanted stillWanted;
 
   /** Without a kill switch: a FAILED soak leaves the flag to the workflow's rollback (tests of the gates alone). */
   public AnalysisActivitiesImpl(Adapters<MetricSource> sources, SoakClock clock) {
-    this(sources, clock, null);
+    this.sources = sources;
+    this.clock = clock;
+    this.killSwitch = null;
+    this.stillWanted = null;
   }
 
+  /** @param client the client of the server the soaks run on: a FAILED soak asks it before pulling the kill switch */
   @Autowired
-  public AnalysisActivitiesImpl(Adapters<MetricSource> sources, SoakClock clock, KillSwitch killSwitch) {
+  public AnalysisActivitiesImpl(Adapters<MetricSource> sources, SoakClock clock, KillSwitch killSwitch, WorkflowClient client) {
     this.sources = sources;
     this.clock = clock;
     this.killSwitch = killSwitch;
+    this.stillWanted = new StillWanted(client);
   }
 
   @Override
@@ -76,7 +84,27 @@ public class AnalysisActivitiesImpl implements AnalysisActivities {
    */
   @Override
   public SoakVerdict watchSoak(AnalysisRequest request) {
-    return pullOnFailure(killSwitch, request, watch(request));
+    Watched w = watch(request);
+    return pullIfStillWanted(killSwitch, stillWanted, request, w.verdict(), w.beat());
+  }
+
+  /**
+   * What {@code WatchSoak} does with its verdict: a FAILED one first asks the server whether the soak is still wanted
+   * ({@link StillWanted}: a soak the workflow has cancelled ends as cancelled here, the flag left alone), then pulls
+   * the kill switch ({@link #pullOnFailure}). Public for the benchmarks' soak doubles, which go the same way.
+   *
+   * @param heartbeat the soak's last heartbeat details, sent with the question
+   */
+  public static SoakVerdict pullIfStillWanted(KillSwitch killSwitch, StillWanted stillWanted, AnalysisRequest request, SoakVerdict v, Object heartbeat) {
+    if (stillWanted != null && pulls(killSwitch, request, v)) stillWanted.confirm(request.rolloutId() + " ring " + request.ring(), heartbeat);
+    return pullOnFailure(killSwitch, request, v);
+  }
+
+  /** A verdict and the heartbeat that goes with it. */
+  private record Watched(SoakVerdict verdict, SoakBeat beat) {}
+
+  private static boolean pulls(KillSwitch killSwitch, AnalysisRequest request, SoakVerdict v) {
+    return v != null && v.outcome() == Outcome.FAILED && killSwitch != null && request.killSwitch() != null;
   }
 
   /**
@@ -87,7 +115,7 @@ public class AnalysisActivitiesImpl implements AnalysisActivities {
    * rollback's own kill switch (with its retries) does the job.
    */
   public static SoakVerdict pullOnFailure(KillSwitch killSwitch, AnalysisRequest request, SoakVerdict v) {
-    if (v == null || v.outcome() != Outcome.FAILED || killSwitch == null || request.killSwitch() == null) return v;
+    if (!pulls(killSwitch, request, v)) return v;
     try {
       FlagChange off = killSwitch.pull(request.killSwitch());
       log.info("{}: KILL SWITCH pulled at the FAILED verdict of ring {}: flag {} off for everyone ({}, acknowledged in {} ms)",
@@ -100,7 +128,7 @@ public class AnalysisActivitiesImpl implements AnalysisActivities {
     }
   }
 
-  private SoakVerdict watch(AnalysisRequest request) {
+  private Watched watch(AnalysisRequest request) {
     ActivityExecutionContext ctx = Activity.getExecutionContext();
     Analysis a = request.analysis();
     Streak streak = ctx.getHeartbeatDetails(SoakBeat.class).map(SoakBeat::streak).orElse(Streak.START);
@@ -121,7 +149,7 @@ public class AnalysisActivitiesImpl implements AnalysisActivities {
           if (m == null) {
             SoakVerdict v = tripwires.verdict(streak.summary());
             log.info("{}: ring {} soak verdict {}: {} — {}", request.rolloutId(), request.ring(), v.outcome(), v.reason(), v.deciding().describe());
-            return v;
+            return new Watched(v, beat);
           }
         }
         streak = GateEvaluator.afterMeasurement(streak, m);
@@ -131,7 +159,7 @@ public class AnalysisActivitiesImpl implements AnalysisActivities {
         if (v != null) {
           if (tripwires != null) v = v.withReason(v.reason() + "; " + tripwires.tally());
           log.info("{}: ring {} soak verdict {}: {} — {}", request.rolloutId(), request.ring(), v.outcome(), v.reason(), m.describe());
-          return v;
+          return new Watched(v, beat);
         }
       }
     } catch (InterruptedException e) {

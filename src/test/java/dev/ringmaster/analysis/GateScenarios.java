@@ -90,7 +90,7 @@ abstract class GateScenarios {
     ConnectionRegistry registry = new ConnectionRegistry(Map.of(connection(), settings()));
     // the soak's watcher pulls the kill switch at a FAILED verdict, as in Ringmaster (the flags are test doubles)
     return new AnalysisActivitiesImpl(new Adapters<MetricSource>("analysis", registry,
-        List.of(new PrometheusSourceFactory(), new OpenMetricsSourceFactory())), SoakClock.SYSTEM, activities::killSwitch);
+        List.of(new PrometheusSourceFactory(), new OpenMetricsSourceFactory())), SoakClock.SYSTEM, activities::killSwitch, client);
   }
 
   String definition(int failureLimit, int inconclusiveLimit) {

@@ -76,10 +76,12 @@ class KillSwitchConcurrencyBenchmark {
 
   /**
    * Gates that pass until one latch opens for all; each soak's FAILED moment is recorded by rollout ID. At the FAILED
-   * verdict the soak pulls the kill switch as Ringmaster's watcher does ({@code AnalysisActivitiesImpl#pullOnFailure}).
+   * verdict the soak asks the server whether it is still wanted and pulls the kill switch, as Ringmaster's watcher
+   * does ({@code AnalysisActivitiesImpl#pullIfStillWanted}).
    */
   static final class SharedRegression extends KillSwitchLatencyBenchmark.SoakOnlyGates {
     final KillSwitch killSwitch;
+    volatile dev.ringmaster.analysis.StillWanted stillWanted;
     final CountDownLatch regression = new CountDownLatch(1);
 
     SharedRegression(KillSwitch killSwitch) {
@@ -99,8 +101,8 @@ class KillSwitchConcurrencyBenchmark {
       }
       failedAt.put(request.rolloutId(), System.nanoTime());
       Measurement m = new Measurement(Instant.now(), Outcome.FAILED, List.of());
-      return dev.ringmaster.analysis.AnalysisActivitiesImpl.pullOnFailure(killSwitch, request,
-          new SoakVerdict(Outcome.FAILED, "benchmark regression", m, SoakSummary.EMPTY.with(m)));
+      return dev.ringmaster.analysis.AnalysisActivitiesImpl.pullIfStillWanted(killSwitch, stillWanted, request,
+          new SoakVerdict(Outcome.FAILED, "benchmark regression", m, SoakSummary.EMPTY.with(m)), null);
     }
   }
 
@@ -133,6 +135,7 @@ class KillSwitchConcurrencyBenchmark {
       Worker worker = env.newWorker("bench", TemporalSetup.defaultWorkerOptions());
       worker.registerWorkflowImplementationTypes(RolloutWorkflowImpl.class);
       worker.registerActivitiesImplementations(flags, gates);
+      gates.stillWanted = new dev.ringmaster.analysis.StillWanted(env.getWorkflowClient());
       env.start();
       List<RolloutWorkflow> workflows = new ArrayList<>();
       for (int i = 0; i < rollouts; i++) {
