@@ -3,10 +3,6 @@ package dev.ringmaster.analysis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.ringmaster.connection.AdapterFactory;
-import dev.ringmaster.connection.Adapters;
-import dev.ringmaster.connection.Connection;
-import dev.ringmaster.connection.ConnectionRegistry;
 import dev.ringmaster.pipeline.OperatorAction;
 import dev.ringmaster.pipeline.Phase;
 import dev.ringmaster.pipeline.RolloutResult;
@@ -17,6 +13,7 @@ import dev.ringmaster.support.FakeActivities;
 import dev.ringmaster.support.TemporalTests;
 import dev.ringmaster.support.TestDefinitions;
 import dev.ringmaster.support.TestRollouts;
+import dev.ringmaster.support.TestSources;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.client.WorkflowClient;
@@ -29,7 +26,6 @@ import io.temporal.testing.TestWorkflowExtension;
 import io.temporal.worker.Worker;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -143,18 +139,6 @@ class CancelledSoakTest {
 
   /** The real analysis activities on the scripted source behind connection {@code prom}, pulling the doubles' kill switch. */
   private static AnalysisActivitiesImpl analysis(TripwireTest.Scripted source, FakeActivities flags, WorkflowClient client) {
-    AdapterFactory<MetricSource> scripted = new AdapterFactory<>() {
-      @Override
-      public String kind() {
-        return "prometheus";
-      }
-
-      @Override
-      public MetricSource create(Connection c) {
-        return source;
-      }
-    };
-    ConnectionRegistry registry = new ConnectionRegistry(Map.of("prom", Map.of("kind", "prometheus")));
-    return new AnalysisActivitiesImpl(new Adapters<MetricSource>("analysis", registry, List.of(scripted)), SoakClock.SYSTEM, flags::killSwitch, client);
+    return new AnalysisActivitiesImpl(TestSources.prom(source), SoakClock.SYSTEM, flags::killSwitch, client);
   }
 }

@@ -100,22 +100,7 @@ class TripwireTest {
 
   /** The analysis activities on a scripted source behind a connection {@code prom} with these settings. */
   private static Preflight activities(Map<String, String> settings) {
-    Map<String, String> all = new java.util.HashMap<>(settings);
-    all.put("kind", "prometheus");
-    var registry = new dev.ringmaster.connection.ConnectionRegistry(Map.of("prom", all));
-    dev.ringmaster.connection.AdapterFactory<MetricSource> scripted = new dev.ringmaster.connection.AdapterFactory<>() {
-      @Override
-      public String kind() {
-        return "prometheus";
-      }
-
-      @Override
-      public MetricSource create(Connection c) {
-        return new Scripted();
-      }
-    };
-    return new Preflight(new AnalysisActivitiesImpl(new dev.ringmaster.connection.Adapters<MetricSource>("analysis", registry, List.of(scripted)),
-        SoakClock.SYSTEM));
+    return new Preflight(new AnalysisActivitiesImpl(dev.ringmaster.support.TestSources.prom(settings, Scripted::new), SoakClock.SYSTEM));
   }
 
   record Preflight(AnalysisActivitiesImpl activities) {

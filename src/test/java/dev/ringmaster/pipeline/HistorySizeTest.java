@@ -6,10 +6,7 @@ import dev.ringmaster.analysis.AnalysisActivitiesImpl;
 import dev.ringmaster.analysis.MetricReading;
 import dev.ringmaster.analysis.MetricSource;
 import dev.ringmaster.analysis.SoakClock;
-import dev.ringmaster.connection.AdapterFactory;
 import dev.ringmaster.connection.Adapters;
-import dev.ringmaster.connection.Connection;
-import dev.ringmaster.connection.ConnectionRegistry;
 import dev.ringmaster.definition.RolloutDefinition.Metric;
 import dev.ringmaster.definition.DefinitionValidator;
 import dev.ringmaster.support.DefinitionBuilder;
@@ -17,6 +14,7 @@ import dev.ringmaster.support.FakeActivities;
 import dev.ringmaster.support.TemporalTests;
 import dev.ringmaster.support.TestDefinitions;
 import dev.ringmaster.support.TestRollouts;
+import dev.ringmaster.support.TestSources;
 import io.temporal.api.history.v1.History;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
@@ -30,7 +28,6 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import static org.awaitility.Awaitility.await;
@@ -139,18 +136,7 @@ class HistorySizeTest {
       @Override
       public void check(Metric m) {}
     };
-    AdapterFactory<MetricSource> factory = new AdapterFactory<>() {
-      @Override
-      public String kind() {
-        return "prometheus";
-      }
-
-      @Override
-      public MetricSource create(Connection c) {
-        return healthy;
-      }
-    };
-    return new Adapters<>("analysis", new ConnectionRegistry(Map.of("prom", Map.of("kind", "prometheus"))), List.of(factory));
+    return TestSources.prom(healthy);
   }
 
   /** A soak clock that never waits: each sleep moves it on, so a day-long soak runs in seconds. */
