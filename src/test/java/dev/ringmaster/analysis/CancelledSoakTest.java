@@ -65,13 +65,16 @@ class CancelledSoakTest {
 
     wf.pause(new OperatorAction("sre-on-call", "rest", "looking at a dashboard"));
     await().atMost(Duration.ofSeconds(10)).until(() -> wf.status().state() == State.PAUSED);
+    await("the server has the soak's cancellation").atMost(Duration.ofSeconds(10))
+        .until(() -> events(client, id).contains(EventType.EVENT_TYPE_ACTIVITY_TASK_CANCEL_REQUESTED));
     source.canary = 0.9; // the cancelled soak's next measurement fails
-    await("the cancelled soak ended as cancelled").atMost(Duration.ofSeconds(20))
-        .until(() -> events(client, id).contains(EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED));
+    await("the cancelled soak ended").atMost(Duration.ofSeconds(20)).until(() -> afterCancelRequest(client, id).stream()
+        .anyMatch(e -> e == EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED || e == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED));
     int readsWhenEnded = source.reads.get();
 
     assertThat(activities.changes()).as("the paused rollout's flag stays as the workflow left it").doesNotContain("KillSwitch")
         .containsSubsequence("EnableRing canary 5%");
+    assertThat(afterCancelRequest(client, id)).as("the soak ended as cancelled").contains(EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED);
     assertThat(readsWhenEnded).as("the cancelled soak measured the failure before it ended").isGreaterThan(2);
     assertThat(wf.status().state()).isEqualTo(State.PAUSED);
 
@@ -135,6 +138,12 @@ class CancelledSoakTest {
 
   private static List<EventType> events(WorkflowClient client, String id) {
     return client.fetchHistory(id).getEvents().stream().map(e -> e.getEventType()).toList();
+  }
+
+  /** The history's events after the (one) activity cancellation request. */
+  private static List<EventType> afterCancelRequest(WorkflowClient client, String id) {
+    List<EventType> events = events(client, id);
+    return events.subList(events.indexOf(EventType.EVENT_TYPE_ACTIVITY_TASK_CANCEL_REQUESTED) + 1, events.size());
   }
 
   /** The real analysis activities on the scripted source behind connection {@code prom}, pulling the doubles' kill switch. */
