@@ -43,15 +43,12 @@ public class AnalysisActivitiesImpl implements AnalysisActivities {
   });
 
   private final KillSwitch killSwitch;
-  /** Asked before a FAILED verdict pulls the kill switch; null without a kill switch. */
+  /** Asked before a FAILED verdict pulls the kill switch; null without a client. */
   private final StillWanted stillWanted;
 
   /** Without a kill switch: a FAILED soak leaves the flag to the workflow's rollback (tests of the gates alone). */
   public AnalysisActivitiesImpl(Adapters<MetricSource> sources, SoakClock clock) {
-    this.sources = sources;
-    this.clock = clock;
-    this.killSwitch = null;
-    this.stillWanted = null;
+    this(sources, clock, null, null);
   }
 
   /** @param client the client of the server the soaks run on: a FAILED soak asks it before pulling the kill switch */
@@ -60,7 +57,7 @@ public class AnalysisActivitiesImpl implements AnalysisActivities {
     this.sources = sources;
     this.clock = clock;
     this.killSwitch = killSwitch;
-    this.stillWanted = new StillWanted(client);
+    this.stillWanted = client == null ? null : new StillWanted(client);
   }
 
   @Override
